@@ -1,0 +1,59 @@
+package io.portproof.probe;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Self-signed RSA 2048 and ECDSA P-256 certificates for portproof.test, localhost and 127.0.0.1,
+ * plus RFC 7919 ffdhe2048 DH parameters, made once per JVM by the real openssl and deleted at exit.
+ */
+final class TestCerts {
+  static final String HOST = "portproof.test";
+
+  private static TestCerts instance;
+
+  final Path dir;
+  final Path rsaCert;
+  final Path rsaKey;
+  final Path ecCert;
+  final Path ecKey;
+  final Path dhParams;
+
+  private TestCerts(Path dir) {
+    this.dir = dir;
+    this.rsaCert = dir.resolve("rsa.crt");
+    this.rsaKey = dir.resolve("rsa.key");
+    this.ecCert = dir.resolve("ec.crt");
+    this.ecKey = dir.resolve("ec.key");
+    this.dhParams = dir.resolve("dh.pem");
+  }
+
+  static synchronized TestCerts get() {
+    if (instance == null) {
+      Env.requireTool("openssl");
+      try {
+        Path dir = Files.createTempDirectory("portproof-certs");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> Nginx.deleteTree(dir)));
+        TestCerts c = new TestCerts(dir);
+        String san = "subjectAltName=DNS:" + HOST + ",DNS:localhost,IP:127.0.0.1";
+        Env.run(60, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+            "-subj", "/CN=" + HOST, "-addext", san,
+            "-keyout", c.rsaKey.toString(), "-out", c.rsaCert.toString());
+        Env.run(60, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+            "ec_paramgen_curve:prime256v1", "-nodes", "-days", "30", "-subj", "/CN=" + HOST,
+            "-addext", san, "-keyout", c.ecKey.toString(), "-out", c.ecCert.toString());
+        Env.run(60, "openssl", "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt",
+            "group:ffdhe2048", "-out", c.dhParams.toString());
+        instance = c;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    return instance;
+  }
+}
