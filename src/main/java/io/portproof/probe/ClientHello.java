@@ -26,8 +26,6 @@ final class ClientHello {
     0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0203, 0x0201, 0x0202, 0x0402, 0x0502, 0x0602
   };
 
-  private static final int X25519 = 0x001d;
-
   private ClientHello() {}
 
   /**
@@ -60,13 +58,10 @@ final class ClientHello {
     if (tls13) {
       extension(ext, 0x002b, new byte[] {2, 0x03, 0x04});
       extension(ext, 0x002d, new byte[] {1, 1});
-      // Any 32 bytes are a valid X25519 public key; we never finish the handshake, so no secret.
-      byte[] key = new byte[32];
-      random.nextBytes(key);
-      ByteArrayDataOutput share = ByteStreams.newDataOutput();
-      share.writeShort(X25519);
-      share.write(u16(key));
-      extension(ext, 0x0033, u16(share.toByteArray()));
+      // An empty client_shares vector (RFC 8446 4.2.8) makes the server answer with a
+      // HelloRetryRequest naming its version, suite and preferred group: everything we need, at
+      // no signing or key-exchange cost to the server.
+      extension(ext, 0x0033, new byte[] {0, 0});
     }
 
     ByteArrayDataOutput body = ByteStreams.newDataOutput();
