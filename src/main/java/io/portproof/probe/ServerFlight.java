@@ -120,9 +120,10 @@ record ServerFlight(
 
   /**
    * Reads records until the answer is complete: an alert, a TLS 1.3 ServerHello (the rest is
-   * encrypted), or ServerHelloDone. Bounded by the socket's deadline and byte cap.
+   * encrypted), or, with {@code fullFlight}, ServerHelloDone; without it, the ServerHello. Bounded
+   * by the socket's deadline and byte cap.
    */
-  static ServerFlight read(InputStream raw) throws IOException {
+  static ServerFlight read(InputStream raw, boolean fullFlight) throws IOException {
     DataInputStream in = new DataInputStream(raw);
     ByteArrayOutputStream handshake = new ByteArrayOutputStream();
     Hello hello = null;
@@ -166,7 +167,7 @@ record ServerFlight(
         switch (msgType) {
           case 2 -> {
             hello = parseHello(body);
-            if (hello.retryRequest || hello.version == TlsVersion.TLS1_3.code) {
+            if (!fullFlight || hello.retryRequest || hello.version == TlsVersion.TLS1_3.code) {
               return new ServerFlight(hello, -1, certs, ske, null);
             }
           }

@@ -63,7 +63,10 @@ final class TlsScanner {
       while (!offer.isEmpty()) {
         ServerFlight flight;
         try {
-          flight = handshake(opener, version, offer, host);
+          // The rest of the flight (certificate, key exchange) is read only while still needed:
+          // servers that write it in several segments would otherwise cost a delayed-ACK wait each.
+          boolean fullFlight = accepted.isEmpty() || (group == null && versionGroup == null);
+          flight = handshake(opener, version, offer, host, fullFlight);
         } catch (IOException | BufferUnderflowException | IllegalArgumentException e) {
           errors.add(version.label + ": " + describe(e));
           abort = true;
@@ -119,17 +122,13 @@ final class TlsScanner {
   }
 
   private static ServerFlight handshake(
-      Socket socket, TlsVersion version, List<Integer> offer, String host) throws IOException {
-    OutputStream out = socket.getOutputStream();
-    out.write(ClientHello.build(version, offer, host));
-    out.flush();
-    return ServerFlight.read(socket.getInputStream());
-  }
-
-  private static ServerFlight handshake(
-      Opener opener, TlsVersion version, List<Integer> offer, String host) throws IOException {
+      Opener opener, TlsVersion version, List<Integer> offer, String host, boolean fullFlight)
+      throws IOException {
     try (Socket socket = opener.open()) {
-      return handshake(socket, version, offer, host);
+      OutputStream out = socket.getOutputStream();
+      out.write(ClientHello.build(version, offer, host));
+      out.flush();
+      return ServerFlight.read(socket.getInputStream(), fullFlight);
     }
   }
 

@@ -8,11 +8,11 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Slow, endless and garbage answers must cost the deadline at most, never a hang or a crash. */
-class HostileServerTest {
+class LoopbackServerTest {
   private static final Duration DEADLINE = Duration.ofMillis(1500);
   private static final long BOUND_MILLIS = 4000;
 
-  private static Observation probe(HostileServer server, Service service) {
+  private static Observation probe(LoopbackServer server, Service service) {
     ProbeOptions options =
         ProbeOptions.defaults().toBuilder()
             .connectTimeout(Duration.ofSeconds(1))
@@ -33,7 +33,7 @@ class HostileServerTest {
   void dripFeedingHttpCostsOneDeadline() throws Exception {
     byte[] slow = "HTTP/1.1 200 OK\r\nX-Slow: yes\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     // One byte every 200 ms stays inside any per-read timeout; only a deadline stops it.
-    try (HostileServer s = new HostileServer(HostileServer.drip(slow, 200))) {
+    try (LoopbackServer s = new LoopbackServer(LoopbackServer.drip(slow, 200))) {
       Observation o = probe(s, Service.HTTP);
       assertThat(o.http()).hasSize(1);
       assertThat(o.http().get(0).error()).contains("no complete answer within 1500 ms");
@@ -43,7 +43,7 @@ class HostileServerTest {
   @Test
   void dripFeedingTlsCostsOneDeadline() throws Exception {
     byte[] slowHello = {22, 3, 3, 0, 60, 2, 0, 0, 56, 3, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
-    try (HostileServer s = new HostileServer(HostileServer.drip(slowHello, 200))) {
+    try (LoopbackServer s = new LoopbackServer(LoopbackServer.drip(slowHello, 200))) {
       TlsObservation tls = probe(s, Service.HTTPS).tls();
       assertThat(tls.protocols()).isEmpty();
       assertThat(tls.errors()).singleElement().asString().contains("no complete answer");
@@ -52,7 +52,7 @@ class HostileServerTest {
 
   @Test
   void endlessHeadersHitTheByteCap() throws Exception {
-    try (HostileServer s = new HostileServer(HostileServer.endlessHeaders())) {
+    try (LoopbackServer s = new LoopbackServer(LoopbackServer.endlessHeaders())) {
       Observation o = probe(s, Service.HTTP);
       assertThat(o.http().get(0).error()).contains("more than 262144 bytes");
     }
@@ -61,7 +61,7 @@ class HostileServerTest {
   @Test
   void garbageInsteadOfTlsIsNamedAsSuch() throws Exception {
     byte[] ssh = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n".getBytes(StandardCharsets.US_ASCII);
-    try (HostileServer s = new HostileServer(HostileServer.banner(ssh))) {
+    try (LoopbackServer s = new LoopbackServer(LoopbackServer.banner(ssh))) {
       TlsObservation tls = probe(s, Service.TLS).tls();
       assertThat(tls.protocols()).isEmpty();
       assertThat(tls.errors()).singleElement().asString()
@@ -72,7 +72,7 @@ class HostileServerTest {
   @Test
   void garbageInsteadOfSmtpIsAnErrorNotACrash() throws Exception {
     byte[] junk = "\u0000\u0001garbage\r\n".getBytes(StandardCharsets.ISO_8859_1);
-    try (HostileServer s = new HostileServer(HostileServer.banner(junk))) {
+    try (LoopbackServer s = new LoopbackServer(LoopbackServer.banner(junk))) {
       StartTlsObservation st = probe(s, Service.SMTP).startTls();
       assertThat(st.offered()).isFalse();
       assertThat(st.error()).isNotBlank();
@@ -81,7 +81,7 @@ class HostileServerTest {
 
   @Test
   void silentSmtpServerCostsOneDeadline() throws Exception {
-    try (HostileServer s = new HostileServer(HostileServer.drip(new byte[] {'2'}, 10_000))) {
+    try (LoopbackServer s = new LoopbackServer(LoopbackServer.drip(new byte[] {'2'}, 10_000))) {
       StartTlsObservation st = probe(s, Service.SMTP).startTls();
       assertThat(st.offered()).isFalse();
       assertThat(st.error()).contains("no complete answer");

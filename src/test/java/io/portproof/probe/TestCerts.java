@@ -20,6 +20,10 @@ final class TestCerts {
   final Path ecCert;
   final Path ecKey;
   final Path dhParams;
+  /** The RSA pair as PKCS#12 (password {@link #P12_PASSWORD}) for JDK TLS servers. */
+  final Path rsaP12;
+
+  static final String P12_PASSWORD = "portproof";
 
   private TestCerts(Path dir) {
     this.dir = dir;
@@ -28,6 +32,7 @@ final class TestCerts {
     this.ecCert = dir.resolve("ec.crt");
     this.ecKey = dir.resolve("ec.key");
     this.dhParams = dir.resolve("dh.pem");
+    this.rsaP12 = dir.resolve("rsa.p12");
   }
 
   static synchronized TestCerts get() {
@@ -46,6 +51,8 @@ final class TestCerts {
             "-addext", san, "-keyout", c.ecKey.toString(), "-out", c.ecCert.toString());
         Env.run(60, "openssl", "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt",
             "group:ffdhe2048", "-out", c.dhParams.toString());
+        Env.run(60, "openssl", "pkcs12", "-export", "-in", c.rsaCert.toString(), "-inkey",
+            c.rsaKey.toString(), "-out", c.rsaP12.toString(), "-passout", "pass:" + P12_PASSWORD);
         instance = c;
       } catch (IOException e) {
         throw new UncheckedIOException(e);

@@ -10,10 +10,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real TCP server on 127.0.0.1 that misbehaves on purpose. Every behaviour is bounded in bytes
+ * A real TCP server on 127.0.0.1 running a behaviour per connection: a tiny protocol speaker, or
+ * one that misbehaves on purpose. Every behaviour is bounded in bytes
  * and time, and {@link #close()} closes every socket it opened and joins its threads.
  */
-final class HostileServer implements AutoCloseable {
+final class LoopbackServer implements AutoCloseable {
   @FunctionalInterface
   interface Behaviour {
     void serve(Socket client) throws IOException, InterruptedException;
@@ -23,7 +24,7 @@ final class HostileServer implements AutoCloseable {
   private final List<Socket> clients = new CopyOnWriteArrayList<>();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
 
-  HostileServer(Behaviour behaviour) throws IOException {
+  LoopbackServer(Behaviour behaviour) throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread acceptor =
         new Thread(
