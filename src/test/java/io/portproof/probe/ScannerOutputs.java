@@ -20,7 +20,21 @@ final class ScannerOutputs {
 
   /** sslscan --xml=-: {@code <cipher status=... sslversion="TLSv1.2" cipher="OPENSSL-NAME"/>}. */
   static Map<String, Set<String>> sslscan(String xml) throws Exception {
-    Document doc = parse(xml);
+    return sslscan(parse(xml).getDocumentElement());
+  }
+
+  /** sslscan --targets output: one {@code <ssltest port=...>} per target, keyed by port. */
+  static Map<Integer, Map<String, Set<String>>> sslscanByPort(String xml) throws Exception {
+    Map<Integer, Map<String, Set<String>>> out = new LinkedHashMap<>();
+    NodeList tests = parse(xml).getElementsByTagName("ssltest");
+    for (int i = 0; i < tests.getLength(); i++) {
+      Element test = (Element) tests.item(i);
+      out.put(Integer.parseInt(test.getAttribute("port")), sslscan(test));
+    }
+    return out;
+  }
+
+  private static Map<String, Set<String>> sslscan(Element doc) {
     Map<String, Set<String>> out = new LinkedHashMap<>();
     NodeList protocols = doc.getElementsByTagName("protocol");
     for (int i = 0; i < protocols.getLength(); i++) {

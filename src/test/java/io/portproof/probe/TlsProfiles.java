@@ -1,5 +1,7 @@
 package io.portproof.probe;
 
+import java.util.List;
+
 /** nginx server blocks for the three Mozilla profiles, on given ports, with RSA and ECDSA certs. */
 final class TlsProfiles {
   /** Mozilla "old" 5.x ciphers; OpenSSL 3 needs security level 0 for TLS 1.0/1.1 and SHA-1. */
@@ -22,21 +24,30 @@ final class TlsProfiles {
   private TlsProfiles() {}
 
   static String old(int port, TestCerts c) {
-    return server(port, c, "TLSv1 TLSv1.1 TLSv1.2", OLD_CIPHERS, "on", "");
+    return server(List.of(port), c, "TLSv1 TLSv1.1 TLSv1.2", OLD_CIPHERS, "on", "");
   }
 
   static String intermediate(int port, TestCerts c) {
-    return server(port, c, "TLSv1.2 TLSv1.3", INTERMEDIATE_CIPHERS, "off", "");
+    return server(List.of(port), c, "TLSv1.2 TLSv1.3", INTERMEDIATE_CIPHERS, "off", "");
   }
 
   static String modern(int port, TestCerts c) {
-    return server(port, c, "TLSv1.3", null, "off", "");
+    return server(List.of(port), c, "TLSv1.3", null, "off", "");
   }
 
   static String server(
-      int port, TestCerts c, String protocols, String ciphers, String preferServer, String extra) {
+      List<Integer> ports,
+      TestCerts c,
+      String protocols,
+      String ciphers,
+      String preferServer,
+      String extra) {
+    StringBuilder listen = new StringBuilder();
+    for (int port : ports) {
+      listen.append("  listen 127.0.0.1:").append(port).append(" ssl;\n");
+    }
     return "server {\n"
-        + "  listen 127.0.0.1:" + port + " ssl;\n"
+        + listen
         + "  server_name " + TestCerts.HOST + ";\n"
         + "  ssl_certificate " + c.rsaCert + ";\n"
         + "  ssl_certificate_key " + c.rsaKey + ";\n"
