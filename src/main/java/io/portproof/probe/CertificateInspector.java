@@ -3,6 +3,7 @@ package io.portproof.probe;
 import com.google.common.base.Suppliers;
 import com.google.common.net.InetAddresses;
 import com.google.common.net.InternetDomainName;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -62,7 +63,7 @@ final class CertificateInspector {
     CertificateFactory factory = CertificateFactory.getInstance("X.509");
     List<X509Certificate> out = new ArrayList<>();
     for (byte[] der : ders) {
-      out.add((X509Certificate) factory.generateCertificate(new java.io.ByteArrayInputStream(der)));
+      out.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
     }
     return out;
   }

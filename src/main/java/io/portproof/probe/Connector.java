@@ -4,11 +4,13 @@ import com.google.common.base.Stopwatch;
 import com.google.common.util.concurrent.RateLimiter;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.net.SocketFactory;
 
 /**
@@ -68,33 +70,41 @@ final class Connector {
     return classify(failure, watch.elapsed(TimeUnit.MILLISECONDS));
   }
 
-  /** A socket factory for Commons Net clients, so their connections obey the same rules. */
-  SocketFactory socketFactory() {
+  /**
+   * A socket factory for Commons Net clients, so their connections obey the same rules; every
+   * socket it makes is also handed to {@code created}, since the clients do not expose theirs.
+   */
+  SocketFactory socketFactory(Consumer<Socket> created) {
     return new SocketFactory() {
       @Override
       public Socket createSocket() {
-        return newSocket();
+        Socket s = newSocket();
+        created.accept(s);
+        return s;
       }
 
       @Override
       public Socket createSocket(String host, int port) throws IOException {
-        return connect(new InetSocketAddress(host, port));
+        Socket s = connect(new InetSocketAddress(host, port));
+        created.accept(s);
+        return s;
       }
 
       @Override
-      public Socket createSocket(
-          String host, int port, java.net.InetAddress localHost, int localPort) {
+      public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
         throw new UnsupportedOperationException("the prober never binds a local address");
       }
 
       @Override
-      public Socket createSocket(java.net.InetAddress host, int port) throws IOException {
-        return connect(new InetSocketAddress(host, port));
+      public Socket createSocket(InetAddress host, int port) throws IOException {
+        Socket s = connect(new InetSocketAddress(host, port));
+        created.accept(s);
+        return s;
       }
 
       @Override
       public Socket createSocket(
-          java.net.InetAddress address, int port, java.net.InetAddress localAddress, int localPort) {
+          InetAddress address, int port, InetAddress localAddress, int localPort) {
         throw new UnsupportedOperationException("the prober never binds a local address");
       }
     };

@@ -60,40 +60,7 @@ final class StartTlsProber {
    */
   private Socket upgrade(Target target, List<String> transcript) throws IOException {
     AtomicReference<Socket> socket = new AtomicReference<>();
-    SocketFactory base = connector.socketFactory();
-    SocketFactory capturing =
-        new SocketFactory() {
-          @Override
-          public Socket createSocket() throws IOException {
-            socket.set(base.createSocket());
-            return socket.get();
-          }
-
-          @Override
-          public Socket createSocket(String host, int port) throws IOException {
-            socket.set(base.createSocket(host, port));
-            return socket.get();
-          }
-
-          @Override
-          public Socket createSocket(
-              String host, int port, java.net.InetAddress local, int localPort) throws IOException {
-            return base.createSocket(host, port, local, localPort);
-          }
-
-          @Override
-          public Socket createSocket(java.net.InetAddress host, int port) throws IOException {
-            socket.set(base.createSocket(host, port));
-            return socket.get();
-          }
-
-          @Override
-          public Socket createSocket(
-              java.net.InetAddress host, int port, java.net.InetAddress local, int localPort)
-              throws IOException {
-            return base.createSocket(host, port, local, localPort);
-          }
-        };
+    SocketFactory capturing = connector.socketFactory(socket::set);
     boolean handedOver = false;
     try {
       switch (target.service()) {

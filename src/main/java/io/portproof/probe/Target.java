@@ -1,5 +1,6 @@
 package io.portproof.probe;
 
+import com.google.common.net.HostAndPort;
 import java.net.InetAddress;
 import java.util.Objects;
 
@@ -32,6 +33,6 @@ public record Target(String hostname, InetAddress address, int port, Service ser
 
   /** {@code address:port} as connected, IPv6 in brackets. */
   public String endpoint() {
-    return com.google.common.net.HostAndPort.fromParts(address.getHostAddress(), port).toString();
+    return HostAndPort.fromParts(address.getHostAddress(), port).toString();
   }
 }

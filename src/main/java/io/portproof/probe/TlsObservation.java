@@ -1,5 +1,6 @@
 package io.portproof.probe;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ public record TlsObservation(
     // Copied through a LinkedHashMap because Map.copyOf forgets the newest-first order.
     Map<String, List<String>> copy = new LinkedHashMap<>();
     Objects.requireNonNull(ciphers, "ciphers").forEach((k, v) -> copy.put(k, List.copyOf(v)));
-    ciphers = java.util.Collections.unmodifiableMap(copy);
+    ciphers = Collections.unmodifiableMap(copy);
     errors = List.copyOf(errors);
   }
 }

@@ -8,7 +8,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Slow, endless and garbage answers must cost the deadline at most, never a hang or a crash. */
-class LoopbackServerTest {
+class HostileServerTest {
   private static final Duration DEADLINE = Duration.ofMillis(1500);
   private static final long BOUND_MILLIS = 4000;
 

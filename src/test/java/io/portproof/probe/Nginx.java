@@ -19,10 +19,14 @@ import java.util.stream.Stream;
 final class Nginx implements AutoCloseable {
   final Path prefix;
   private final Process process;
+  private final Thread onExit;
 
   private Nginx(Path prefix, Process process) {
     this.prefix = prefix;
     this.process = process;
+    // A killed test JVM (timeout, Ctrl-C) skips finally blocks but still runs shutdown hooks.
+    this.onExit = new Thread(this::stop);
+    Runtime.getRuntime().addShutdownHook(onExit);
   }
 
   static Nginx start(String http, List<Integer> ports) throws IOException, InterruptedException {
@@ -99,6 +103,15 @@ final class Nginx implements AutoCloseable {
   /** Stops nginx by its PID (SIGTERM, then SIGKILL after 5 s) and removes the prefix. */
   @Override
   public void close() {
+    stop();
+    try {
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    } catch (IllegalStateException e) {
+      // Already shutting down: the hook is running or has run.
+    }
+  }
+
+  private void stop() {
     try {
       process.destroy();
       if (!process.waitFor(5, TimeUnit.SECONDS)) {

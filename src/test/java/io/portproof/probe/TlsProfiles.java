@@ -57,6 +57,9 @@ final class TlsProfiles {
         + "  ssl_protocols " + protocols + ";\n"
         + (ciphers == null ? "" : "  ssl_ciphers '" + ciphers + "';\n")
         + "  ssl_prefer_server_ciphers " + preferServer + ";\n"
+        // As Mozilla's generator writes it: a shared session cache and no tickets.
+        + "  ssl_session_cache shared:MozSSL:10m;\n"
+        + "  ssl_session_timeout 1d;\n"
         + "  ssl_session_tickets off;\n"
         + extra
         + "  location / { return 200 \"ok\\n\"; }\n"
