@@ -57,9 +57,8 @@ public final class FirewallAnalyzer {
     if (p.sport() != null) {
       b.spLo = b.spHi = b.cportLo = b.cportHi = p.sport();
     }
-    if (p.proto() == io.portproof.analysis.Protocols.ICMP || p.proto() == io.portproof.analysis.Protocols.ICMPV6) {
-      b.icmpType = p.dport();
-      b.icmpCode = 0;
+    if (p.proto() == Protocols.ICMP || p.proto() == Protocols.ICMPV6) {
+      icmp(b, p.dport());
     }
     b.trace = PList.empty();
     List<Evaluator.Outcome> outs = ev.run(List.of(b), Evaluator.Listener.YES);
@@ -82,8 +81,18 @@ public final class FirewallAnalyzer {
   public Exposure exposure(Ip dst, int proto, PortSet ports, String inIface) {
     Evaluator ev = evaluator(dst.family());
     List<Box> start = new ArrayList<>();
+    boolean icmp = proto == Protocols.ICMP || proto == Protocols.ICMPV6;
     for (int[] r : ports.intervals()) {
-      start.add(start(ev, Ip.min(dst.family()), Ip.max(dst.family()), dst, proto, r[0], r[1], inIface));
+      if (icmp) {
+        // For ICMP the "ports" are message types, which every box holds one of.
+        for (int t = r[0]; t <= Math.min(r[1], 255); t++) {
+          Box b = start(ev, Ip.min(dst.family()), Ip.max(dst.family()), dst, proto, t, t, inIface);
+          icmp(b, t);
+          start.add(b);
+        }
+      } else {
+        start.add(start(ev, Ip.min(dst.family()), Ip.max(dst.family()), dst, proto, r[0], r[1], inIface));
+      }
     }
     List<Evaluator.Outcome> outs = start.isEmpty() ? List.of() : ev.run(start, Evaluator.Listener.YES);
     return new Exposure(dst, proto, resolve(ev, outs, ports));
@@ -102,8 +111,20 @@ public final class FirewallAnalyzer {
     b.iif = b.clientIif = iface == null ? ev.interfaces().external() : ev.interfaces().classOf(iface);
     b.oif = 0;
     b.proto = proto;
-    b.tcpFlags = proto == io.portproof.analysis.Protocols.TCP ? Match.TcpFlags.SYN : 0;
+    b.tcpFlags = proto == Protocols.TCP ? Match.TcpFlags.SYN : 0;
     return b;
+  }
+
+  /**
+   * Current kernels leave neighbour-discovery messages (ICMPv6 133-137) untracked: a rule dropping INVALID
+   * does not see them, a rule for UNTRACKED does (checked against Linux 6.x in a namespace).
+   */
+  private static void icmp(Box b, int type) {
+    b.icmpType = type;
+    b.icmpCode = 0;
+    if (b.proto == Protocols.ICMPV6 && type >= 133 && type <= 137) {
+      b.ctPending = io.portproof.model.fw.CtState.UNTRACKED;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------

@@ -38,7 +38,14 @@ final class Inputs {
         p = arg.substring(colon + 1);
       }
       Path path = base == null ? Path.of(p) : base.resolve(p);
-      return new Spec(type, path, base == null ? p : path.toString());
+      return new Spec(type, path, base == null ? p : display(path));
+    }
+
+    /** Relative to the working directory when below it: what the user would type to open the file. */
+    static String display(Path path) {
+      Path cwd = Path.of("").toAbsolutePath();
+      Path abs = path.toAbsolutePath().normalize();
+      return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
     }
   }
 

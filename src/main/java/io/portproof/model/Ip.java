@@ -36,7 +36,13 @@ public final class Ip implements Comparable<Ip> {
 
   /** Parses an IPv4 or IPv6 literal (brackets and zone ids are not accepted). */
   public static Ip parse(String text) {
-    return of(InetAddresses.forString(text));
+    InetAddress a = InetAddresses.forString(text);
+    Ip ip = of(a);
+    if (text.indexOf(':') >= 0 && ip.family == Family.IPV4) {
+      // The JDK turns ::ffff:a.b.c.d into an IPv4 address; written with colons it is an IPv6 one.
+      return new Ip(Family.IPV6, 0, 0xffff00000000L | ip.lo);
+    }
+    return ip;
   }
 
   /** Whether {@code text} is an IP literal of either family. */
@@ -70,6 +76,7 @@ public final class Ip implements Comparable<Ip> {
     return family;
   }
 
+  /** The JDK's address; an IPv4-mapped IPv6 address comes back as an Inet4Address, as the JDK makes it. */
   public InetAddress toInetAddress() {
     byte[] b;
     if (family == Family.IPV4) {
@@ -169,6 +176,9 @@ public final class Ip implements Comparable<Ip> {
 
   @Override
   public String toString() {
+    if (family == Family.IPV6 && hi == 0 && (lo >>> 32) == 0xffff) {
+      return "::ffff:" + InetAddresses.toAddrString(v4(lo & 0xffffffffL).toInetAddress());
+    }
     return InetAddresses.toAddrString(toInetAddress());
   }
 
@@ -223,6 +233,7 @@ public final class Ip implements Comparable<Ip> {
   }
 
   private BigInteger toBig() {
-    return new BigInteger(1, toInetAddress().getAddress());
+    return BigInteger.valueOf(hi >>> 1).shiftLeft(65).or(BigInteger.valueOf(hi & 1).shiftLeft(64))
+        .or(BigInteger.valueOf(lo >>> 1).shiftLeft(1)).or(BigInteger.valueOf(lo & 1));
   }
 }
