@@ -29,6 +29,8 @@ final class Box implements Cloneable {
   long oif;
   int proto;
   int tcpFlags;
+  /** IPv4 TTL / IPv6 hop limit when known (neighbour discovery: 255), else -1. */
+  int hopLimit = -1;
   int icmpType = -1;
   int icmpCode = -1;
   long mark;

@@ -82,6 +82,7 @@ final class Evaluator {
         }
       }
     }
+    markHarmlessJumps();
     // Stable sort: equal priorities keep input order, as tables registered first run first.
     hooks.values().forEach(l -> l.sort(Comparator.comparingInt(b -> b.base.priority())));
     this.replyReadsTcpFlags = flags;
@@ -299,21 +300,23 @@ final class Evaluator {
     }
     List<Box> work = in;
     List<Box> matched = new ArrayList<>();
-    List<Box> next = new ArrayList<>();
+    List<Box> maybe = new ArrayList<>();
+    List<Box> next;
     for (CRule r : chain.rules) {
       if (work.isEmpty()) {
         break;
       }
       matched.clear();
+      maybe.clear();
       next = new ArrayList<>(work.size() + 4);
       for (Box b : work) {
-        r.split(b, matched, next);
+        r.split(b, matched, next, maybe);
+      }
+      if (!maybe.isEmpty()) {
+        matched.addAll(fork(r, maybe, next));
       }
       if (!matched.isEmpty()) {
-        List<Box> taken = r.undecidable == null ? matched : fork(r, matched, next);
-        if (!taken.isEmpty()) {
-          act(chain, r, taken, next, returned, accepted, depth);
-        }
+        act(chain, r, matched, next, returned, accepted, depth);
       }
       work = next;
     }
@@ -326,12 +329,12 @@ final class Evaluator {
    */
   private List<Box> fork(CRule r, List<Box> matched, List<Box> next) {
     Action a = r.rule.action();
-    if (a instanceof Action.Continue || a instanceof Action.None) {
+    if (a instanceof Action.Continue || a instanceof Action.None || r.harmless) {
       next.addAll(matched);
       return List.of();
     }
     List<Box> taken = new ArrayList<>(matched.size());
-    Reason why = new Reason(r.undecidable, r.rule.source());
+    Reason why = new Reason(r.maybeReason(), r.rule.source());
     for (Box b : matched) {
       if (b.forks >= FORK_LIMIT) {
         Box t = b.copy();
@@ -342,7 +345,7 @@ final class Evaluator {
       Box t = b.copy();
       t.taints = t.taints.prepend(why);
       t.forks++;
-      taken.add(t.step(new TraceStep("BRANCH", r.table, r.chainName, 0, "cannot decide " + r.undecidable + ": following both branches", r.rule.source())));
+      taken.add(t.step(new TraceStep("BRANCH", r.table, r.chainName, 0, "cannot decide " + r.maybeReason() + ": following both branches", r.rule.source())));
       next.add(t);
     }
     return taken;
@@ -467,6 +470,46 @@ final class Evaluator {
   /** A compiled condition. {@link #split} divides a box into the part that matches and the part that doesn't. */
   private interface CMatch {
     void split(Box b, List<Box> in, List<Box> out);
+
+    /**
+     * Like {@link #split}, but a box this condition cannot decide goes to {@code maybe}. Only conditions whose
+     * decidability depends on the box override it.
+     */
+    default void split(Box b, List<Box> in, List<Box> out, List<Box> maybe) {
+      split(b, in, out);
+    }
+
+    /** The condition's text, for the reason of an undecided box. */
+    default String text() {
+      return null;
+    }
+  }
+
+  /** TTL / hop limit: decided when the box knows it, else undecidable for that box. */
+  private record HopLimitM(Match.HopLimit m) implements CMatch {
+    @Override
+    public void split(Box b, List<Box> in, List<Box> out) {
+      throw new IllegalStateException("hop limit needs the three-way split");
+    }
+
+    @Override
+    public void split(Box b, List<Box> in, List<Box> out, List<Box> maybe) {
+      if (b.hopLimit < 0) {
+        maybe.add(b);
+        return;
+      }
+      boolean v = switch (m.op()) {
+        case "lt" -> b.hopLimit < m.value();
+        case "gt" -> b.hopLimit > m.value();
+        default -> b.hopLimit == m.value();
+      };
+      (v != m.negated() ? in : out).add(b);
+    }
+
+    @Override
+    public String text() {
+      return "TTL/hop limit " + (m.negated() ? "! " : "") + m.op() + " " + m.value() + " (set by the sender)";
+    }
   }
 
   private static final class AddrM implements CMatch {
@@ -682,6 +725,8 @@ final class Evaluator {
     final String undecidable;
     final String table;
     final String chainName;
+    /** Jumps to a chain that changes nothing: an undecidable condition on it cannot matter. */
+    boolean harmless;
 
     CRule(Rule rule, CMatch[] matches, String undecidable, String table, String chainName) {
       this.rule = rule;
@@ -691,26 +736,48 @@ final class Evaluator {
       this.chainName = chainName;
     }
 
-    void split(Box b, List<Box> matched, List<Box> unmatched) {
-      if (matches.length == 0) {
-        matched.add(b);
-        return;
-      }
-      if (matches.length == 1) {
-        matches[0].split(b, matched, unmatched);
-        return;
-      }
+    /**
+     * Divides a box into the parts every condition holds for ({@code matched}), the parts some condition fails
+     * for ({@code unmatched}), and the parts a condition cannot decide ({@code maybe}).
+     */
+    void split(Box b, List<Box> matched, List<Box> unmatched, List<Box> maybe) {
       List<Box> cur = List.of(b);
-      for (int i = 0; i < matches.length; i++) {
-        List<Box> in = i == matches.length - 1 ? matched : new ArrayList<>(2);
+      List<Box> curMaybe = List.of();
+      for (CMatch m : matches) {
+        List<Box> in = new ArrayList<>(2);
+        List<Box> mb = new ArrayList<>(0);
         for (Box c : cur) {
-          matches[i].split(c, in, unmatched);
+          m.split(c, in, unmatched, mb);
         }
-        if (in.isEmpty()) {
-          return;
+        for (Box c : curMaybe) {
+          m.split(c, mb, unmatched, mb);
         }
         cur = in;
+        curMaybe = mb;
+        if (cur.isEmpty() && curMaybe.isEmpty()) {
+          return;
+        }
       }
+      if (undecidable != null) {
+        maybe.addAll(cur);
+      } else {
+        matched.addAll(cur);
+      }
+      maybe.addAll(curMaybe);
+    }
+
+    /** Why a box of {@code maybe} could not be decided. */
+    String maybeReason() {
+      List<String> parts = new ArrayList<>();
+      if (undecidable != null) {
+        parts.add(undecidable);
+      }
+      for (CMatch m : matches) {
+        if (m.text() != null) {
+          parts.add(m.text());
+        }
+      }
+      return String.join(", ", parts);
     }
   }
 
@@ -766,6 +833,8 @@ final class Evaluator {
           && ((t.type() < 0 || (b.icmpType == t.type() && b.icmpCode >= t.codeMin() && b.icmpCode <= t.codeMax())) != t.negated()));
     } else if (m instanceof Match.Fragment f) {
       return constant(f.negated(), b -> false);
+    } else if (m instanceof Match.HopLimit h) {
+      return new HopLimitM(h);
     } else if (m instanceof Match.Constant c) {
       return constant(false, b -> c.value());
     }
@@ -781,6 +850,45 @@ final class Evaluator {
       his[i] = rs.get(i).last();
     }
     return new AddrM(dst, los, his, neg);
+  }
+
+  /**
+   * Finds chains that change nothing (only logging, counting, returning, or calling such chains) and marks the
+   * jumps to them, so ufw's rate-limited logging chains do not fork the analysis.
+   */
+  private void markHarmlessJumps() {
+    java.util.Set<String> effectFree = new java.util.HashSet<>();
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (Map.Entry<String, CChain> e : chains.entrySet()) {
+        if (effectFree.contains(e.getKey())) {
+          continue;
+        }
+        boolean free = true;
+        for (CRule r : e.getValue().rules) {
+          Action a = r.rule.action();
+          String target = a instanceof Action.Jump j ? j.chain() : a instanceof Action.Goto g ? g.chain() : null;
+          boolean ok = a instanceof Action.Continue || a instanceof Action.None || a instanceof Action.Return
+              || (target != null && effectFree.contains(e.getValue().file + "\u0000" + target));
+          if (!ok) {
+            free = false;
+            break;
+          }
+        }
+        if (free) {
+          effectFree.add(e.getKey());
+          changed = true;
+        }
+      }
+    }
+    for (CChain c : chains.values()) {
+      for (CRule r : c.rules) {
+        if (r.rule.action() instanceof Action.Jump j && effectFree.contains(c.file + "\u0000" + j.chain())) {
+          r.harmless = true;
+        }
+      }
+    }
   }
 
   private boolean readsTcpFlags(CChain c, java.util.Set<String> seen) {

@@ -124,6 +124,8 @@ public final class FirewallAnalyzer {
     b.icmpCode = 0;
     if (b.proto == Protocols.ICMPV6 && type >= 133 && type <= 137) {
       b.ctPending = io.portproof.model.fw.CtState.UNTRACKED;
+      // RFC 4861: neighbour discovery is sent with hop limit 255 and discarded otherwise.
+      b.hopLimit = 255;
     }
   }
 

@@ -64,9 +64,13 @@ final class InconclusiveCheck implements Check<Void> {
     Map<Key, PortSet> ports = new LinkedHashMap<>();
     Map<Key, IpSet> sources = new LinkedHashMap<>();
     for (Exposure e : host.computed()) {
-      IpSet internet = e.destination().family() == io.portproof.model.Family.IPV6 && e.proto() == Protocols.ICMPV6
-          ? IpSet.all(io.portproof.model.Family.IPV6) : policy.internet().only(e.destination().family());
+      boolean icmp = e.proto() == Protocols.ICMPV6 || e.proto() == Protocols.ICMP;
+      // Neighbour discovery comes from the link, not the internet; other ICMP types no check examines.
+      IpSet internet = icmp ? IpSet.all(e.destination().family()) : policy.internet().only(e.destination().family());
       for (Exposure.Block b : e.blocks()) {
+        if (icmp && !b.ports().contains(135) && !b.ports().contains(136)) {
+          continue;
+        }
         for (Exposure.Piece p : b.pieces()) {
           if (p.verdict() != Verdict.UNKNOWN) {
             continue;

@@ -92,6 +92,12 @@ public sealed interface Match {
   /** ICMP or ICMPv6 type (and code range); {@code type < 0} means any. */
   record IcmpType(int type, int codeMin, int codeMax, boolean negated) implements Match {}
 
+  /**
+   * IPv4 TTL or IPv6 hop limit compared with {@code value}: {@code op} is one of eq, lt, gt. Known only for
+   * neighbour discovery (always 255); for other traffic the sender decides it, so it is undecidable.
+   */
+  record HopLimit(String op, int value, boolean negated) implements Match {}
+
   /** Non-first fragments ({@code -f}); a connection's first packet is never one. */
   record Fragment(boolean negated) implements Match {}
 

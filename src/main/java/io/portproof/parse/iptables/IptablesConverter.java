@@ -50,10 +50,15 @@ final class IptablesConverter {
 
   /** Matches whose outcome depends on state or payload no export carries. */
   private static final Set<String> UNDECIDABLE = Set.of("limit", "hashlimit", "recent", "string", "u32", "bpf",
-      "connlimit", "statistic", "time", "owner", "length", "ttl", "hl", "dscp", "tos", "ecn", "tcpmss", "socket",
+      "connlimit", "statistic", "time", "owner", "length", "dscp", "tos", "ecn", "tcpmss", "socket",
       "rpfilter", "quota", "connbytes", "realm", "cpu", "ipvs", "cgroup", "physdev", "helper", "osf", "devgroup",
-      "ipv6header", "frag", "rt", "hbh", "dst", "mh", "esp", "ah", "l2tp", "cluster", "nfacct", "connlabel",
-      "condition", "geoip", "account", "psd", "lscan", "ipp2p");
+      "ipv6header", "l2tp", "cluster", "connlabel", "condition", "geoip", "account", "psd", "lscan", "ipp2p");
+
+  /**
+   * Matches on a header a connection attempt does not carry (IPv6 extension headers, IPsec): the kernel
+   * returns false when the header is missing, whatever the options say.
+   */
+  private static final Set<String> ABSENT_HEADER = Set.of("rt", "frag", "hbh", "dst", "mh", "esp", "ah");
 
   /** Options that end a match module's option list. */
   private static final Set<String> MAIN_OPTIONS = Set.of("-m", "--match", "-j", "--jump", "-g", "--goto", "-p", "--protocol",
@@ -287,14 +292,16 @@ final class IptablesConverter {
           case "-m", "--match" -> {
             module = need(val, opt).toLowerCase(Locale.ROOT);
             i += 2;
-            if (UNDECIDABLE.contains(module) || !knownModule(module)) {
+            if (ABSENT_HEADER.contains(module) || UNDECIDABLE.contains(module) || !knownModule(module)) {
               int end = i;
               while (end < a.size() && !MAIN_OPTIONS.contains(a.get(end))
                   && !(a.get(end).equals("!") && end + 1 < a.size() && MAIN_OPTIONS.contains(a.get(end + 1)))) {
                 end++;
               }
               String construct = "-m " + module + (end > i ? " " + String.join(" ", a.subList(i, end)) : "");
-              if (UNDECIDABLE.contains(module)) {
+              if (ABSENT_HEADER.contains(module)) {
+                matches.add(new Match.Constant(false, construct + " (a connection attempt carries no such header)"));
+              } else if (UNDECIDABLE.contains(module)) {
                 matches.add(undecidableMatch(construct, r.source()));
               } else {
                 diags.unsupported(r.source(), "match module '" + module + "' is not modelled; packets reaching this rule are UNKNOWN");
@@ -344,7 +351,7 @@ final class IptablesConverter {
   }
 
   private static boolean knownModule(String m) {
-    return Set.of("tcp", "udp", "udplite", "icmp", "icmp6", "icmpv6", "ipv6-icmp", "multiport", "state", "conntrack",
+    return Set.of("ttl", "hl", "tcp", "udp", "udplite", "icmp", "icmp6", "icmpv6", "ipv6-icmp", "multiport", "state", "conntrack",
         "iprange", "addrtype", "comment", "mac", "set", "mark", "connmark", "pkttype", "policy", "dccp", "sctp").contains(m);
   }
 
@@ -508,6 +515,15 @@ final class IptablesConverter {
           return 2;
         }
         return 0;
+      }
+      case "ttl", "hl" -> {
+        String o = opt.replaceFirst("^--(ttl|hl)-", "");
+        if (!Set.of("eq", "lt", "gt").contains(o)) {
+          return 0;
+        }
+        int v = (int) number(need(val, opt));
+        out.add(new Match.HopLimit(o, v, neg));
+        return 2;
       }
       case "pkttype" -> {
         if (opt.equals("--pkt-type")) {
