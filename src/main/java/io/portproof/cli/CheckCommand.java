@@ -121,7 +121,12 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
     if (progress) {
       io.err().println();
     }
-    RunResult run = new RunResult(new Main.Version().getVersion()[0], defaultPolicy, Instant.now(), results);
+    // The run is named after the policy its hosts share; a mixed fleet is named after the default.
+    Policy shared = results.stream().map(HostResult::policy).distinct().count() == 1 && !results.isEmpty()
+        ? (results.get(0).policy().equals(defaultPolicy.name()) ? defaultPolicy : policies.values().stream()
+            .filter(p -> p != null && p.name().equals(results.get(0).policy())).findFirst().orElse(defaultPolicy))
+        : defaultPolicy;
+    RunResult run = new RunResult(new Main.Version().getVersion()[0], shared, Instant.now(), results);
     boolean colour = System.console() != null && System.getenv("NO_COLOR") == null;
     for (int i = 0; i < reporters.size(); i++) {
       String target = i < outputs.size() ? outputs.get(i) : "-";

@@ -58,9 +58,10 @@ public final class PolicyLoader {
       checks.putAll(parent.checks());
     }
     if (top.containsKey("checks")) {
+      Map<String, Yaml.Doc> keys = top.get("checks").keys();
       for (Map.Entry<String, Yaml.Doc> e : top.get("checks").map(null).entrySet()) {
         String id = e.getKey();
-        Check<?> check = Checks.byId(id).orElseThrow(() -> e.getValue().error("unknown check '" + id + "'"
+        Check<?> check = Checks.byId(id).orElseThrow(() -> keys.get(id).error("unknown check '" + id + "'"
             + Yaml.suggestion(id, new HashSet<>(Checks.ALL.stream().map(Check::id).toList())) + "; see 'portproof rules'"));
         Set<String> allowed = new HashSet<>(CHECK_KEYS);
         allowed.addAll(check.parameters());

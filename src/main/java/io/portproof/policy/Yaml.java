@@ -77,6 +77,20 @@ public final class Yaml {
       return out;
     }
 
+    /** The key nodes of a mapping by name, to point errors at the key rather than its value. */
+    public Map<String, Doc> keys() throws InputException {
+      if (!(node instanceof MappingNode m)) {
+        throw error("expected a mapping (key: value), found " + kind());
+      }
+      Map<String, Doc> out = new LinkedHashMap<>();
+      for (NodeTuple t : m.getValue()) {
+        if (t.getKeyNode() instanceof ScalarNode k) {
+          out.put(k.getValue(), new Doc(yaml, k));
+        }
+      }
+      return out;
+    }
+
     public List<Doc> list() throws InputException {
       if (node instanceof ScalarNode) {
         return List.of(this);

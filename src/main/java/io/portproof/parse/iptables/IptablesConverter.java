@@ -502,6 +502,7 @@ final class IptablesConverter {
       }
       case "mac" -> {
         if (opt.equals("--mac-source")) {
+          diags.unsupported(at, "-m mac matches the previous hop's MAC address, which no export carries; packets reaching this rule are UNKNOWN");
           out.add(new Match.Undecidable("-m mac " + (neg ? "! " : "") + "--mac-source " + need(val, opt)
               + " (the MAC of the previous hop, unknown from the inputs)"));
           return 2;
