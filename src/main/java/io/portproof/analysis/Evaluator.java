@@ -67,7 +67,7 @@ final class Evaluator {
     this.ifaces = ifaces;
     this.local = ctx.localAddresses();
     AddressTypes types = new AddressTypes(family, local);
-    boolean flags = false;
+    List<CChain> outputBases = new ArrayList<>();
     for (Ruleset rs : ctx.rulesets(family)) {
       for (Chain c : rs.chains().values()) {
         chains.put(rs.source().file() + "\u0000" + c.key(), compile(rs, c, types));
@@ -78,13 +78,27 @@ final class Evaluator {
         CChain c = chains.get(rs.source().file() + "\u0000" + bc.chain().key());
         hooks.computeIfAbsent(bc.hook(), h -> new ArrayList<>()).add(new CBase(bc, c));
         if (bc.hook() == Hook.OUTPUT || bc.hook() == Hook.POSTROUTING) {
-          flags |= readsTcpFlags(c, new java.util.HashSet<>());
+          outputBases.add(c);
+        }
+      }
+    }
+    for (CChain c : chains.values()) {
+      for (CRule r : c.rules) {
+        Action a = r.rule.action();
+        String t = a instanceof Action.Jump j ? j.chain() : a instanceof Action.Goto g ? g.chain() : null;
+        if (t != null) {
+          r.target = chains.get(c.file + "\u0000" + t);
         }
       }
     }
     markHarmlessJumps();
     // Stable sort: equal priorities keep input order, as tables registered first run first.
     hooks.values().forEach(l -> l.sort(Comparator.comparingInt(b -> b.base.priority())));
+    java.util.Set<CChain> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    boolean flags = false;
+    for (CChain c : outputBases) {
+      flags |= readsTcpFlags(c, seen);
+    }
     this.replyReadsTcpFlags = flags;
   }
 
@@ -370,7 +384,7 @@ final class Evaluator {
     } else if (a instanceof Action.Return) {
       boxes.forEach(b -> returned.add(b.step(new TraceStep("RETURN", table, name, depth, "RETURN", src))));
     } else if (a instanceof Action.Jump j) {
-      CChain target = chains.get(chain.file + "\u0000" + j.chain());
+      CChain target = r.target;
       List<Box> called = new ArrayList<>(boxes.size());
       for (Box b : boxes) {
         called.add(b.step(new TraceStep("CALL", table, name, depth, "jump to " + target.chain.name(), src)));
@@ -379,7 +393,7 @@ final class Evaluator {
         next.add(b.step(new TraceStep("RETURN", target.chain.table(), target.chain.name(), depth + 1, "back in " + name, src)));
       }
     } else if (a instanceof Action.Goto g) {
-      CChain target = chains.get(chain.file + "\u0000" + g.chain());
+      CChain target = r.target;
       List<Box> called = new ArrayList<>(boxes.size());
       for (Box b : boxes) {
         called.add(b.step(new TraceStep("GOTO", table, name, depth, "goto " + target.chain.name(), src)));
@@ -483,6 +497,19 @@ final class Evaluator {
     default String text() {
       return null;
     }
+
+    /**
+     * False when no packet of the box can satisfy the condition: the whole rule then misses the box, which
+     * stays in one piece instead of being cut by the other conditions.
+     */
+    default boolean mayMatch(Box b) {
+      return true;
+    }
+
+    /** Sort key: conditions that never cut a box go first, address cuts last. */
+    default int cost() {
+      return 2;
+    }
   }
 
   /** TTL / hop limit: decided when the box knows it, else undecidable for that box. */
@@ -571,6 +598,38 @@ final class Evaluator {
     private Box with(Box b, Ip lo, Ip hi) {
       return dst ? b.withDst(lo, hi) : b.withSrc(lo, hi);
     }
+
+    @Override
+    public boolean mayMatch(Box b) {
+      Ip lo = dst ? b.dstLo : b.srcLo;
+      Ip hi = dst ? b.dstHi : b.srcHi;
+      int a = firstEndingAtOrAfter(lo);
+      boolean overlaps = a < los.length && los[a].compareTo(hi) <= 0;
+      if (!neg) {
+        return overlaps;
+      }
+      // Negated: impossible only when one interval covers the whole box.
+      return !(overlaps && los[a].compareTo(lo) <= 0 && his[a].compareTo(hi) >= 0);
+    }
+
+    private int firstEndingAtOrAfter(Ip lo) {
+      int a = 0;
+      int z = los.length;
+      while (a < z) {
+        int m = (a + z) >>> 1;
+        if (his[m].compareTo(lo) < 0) {
+          a = m + 1;
+        } else {
+          z = m;
+        }
+      }
+      return a;
+    }
+
+    @Override
+    public int cost() {
+      return 3;
+    }
   }
 
   private static final class PortM implements CMatch {
@@ -625,6 +684,24 @@ final class Evaluator {
 
     private Box with(Box b, int lo, int hi) {
       return dst ? b.withDport(lo, hi) : b.withSport(lo, hi);
+    }
+
+    @Override
+    public boolean mayMatch(Box b) {
+      if (!Protocols.hasPorts(b.proto)) {
+        return false;
+      }
+      int lo = dst ? b.dpLo : b.spLo;
+      int hi = dst ? b.dpHi : b.spHi;
+      for (int i = 0; i < los.length; i++) {
+        if (los[i] > hi) {
+          break;
+        }
+        if (his[i] >= lo) {
+          return !neg || !(los[i] <= lo && his[i] >= hi);
+        }
+      }
+      return neg;
     }
   }
 
@@ -683,6 +760,16 @@ final class Evaluator {
         out.add(inbound ? b.withIif(no) : b.withOif(no));
       }
     }
+
+    @Override
+    public boolean mayMatch(Box b) {
+      return ((inbound ? b.iif : b.oif) & mask & ~1L) != 0;
+    }
+
+    @Override
+    public int cost() {
+      return 1;
+    }
   }
 
   /** A condition on a field every packet of a box shares. */
@@ -694,6 +781,16 @@ final class Evaluator {
     @Override
     public void split(Box b, List<Box> in, List<Box> out) {
       (test.test(b) ? in : out).add(b);
+    }
+
+    @Override
+    public boolean mayMatch(Box b) {
+      return test.test(b);
+    }
+
+    @Override
+    public int cost() {
+      return 0;
     }
   }
 
@@ -727,6 +824,8 @@ final class Evaluator {
     final String chainName;
     /** Jumps to a chain that changes nothing: an undecidable condition on it cannot matter. */
     boolean harmless;
+    /** The chain a jump or goto leads to, resolved once after compilation. */
+    CChain target;
 
     CRule(Rule rule, CMatch[] matches, String undecidable, String table, String chainName) {
       this.rule = rule;
@@ -741,6 +840,16 @@ final class Evaluator {
      * for ({@code unmatched}), and the parts a condition cannot decide ({@code maybe}).
      */
     void split(Box b, List<Box> matched, List<Box> unmatched, List<Box> maybe) {
+      for (CMatch m : matches) {
+        if (!m.mayMatch(b)) {
+          unmatched.add(b);
+          return;
+        }
+      }
+      if (matches.length == 1 && undecidable == null) {
+        matches[0].split(b, matched, unmatched, maybe);
+        return;
+      }
       List<Box> cur = List.of(b);
       List<Box> curMaybe = List.of();
       for (CMatch m : matches) {
@@ -799,6 +908,8 @@ final class Evaluator {
         }
         ms.add(compile(m, types));
       }
+      // A conjunction can be tested in any order; cheap, uncutting tests first keeps boxes whole.
+      ms.sort(Comparator.comparingInt(CMatch::cost));
       rules.add(new CRule(r, ms.toArray(new CMatch[0]), undecidable, c.table(), c.name()));
     }
     return new CChain(c, rs.source().file(), rules);
@@ -857,42 +968,39 @@ final class Evaluator {
    * jumps to them, so ufw's rate-limited logging chains do not fork the analysis.
    */
   private void markHarmlessJumps() {
-    java.util.Set<String> effectFree = new java.util.HashSet<>();
+    java.util.Set<CChain> effectFree = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     boolean changed = true;
     while (changed) {
       changed = false;
-      for (Map.Entry<String, CChain> e : chains.entrySet()) {
-        if (effectFree.contains(e.getKey())) {
+      for (CChain c : chains.values()) {
+        if (effectFree.contains(c)) {
           continue;
         }
         boolean free = true;
-        for (CRule r : e.getValue().rules) {
+        for (CRule r : c.rules) {
           Action a = r.rule.action();
-          String target = a instanceof Action.Jump j ? j.chain() : a instanceof Action.Goto g ? g.chain() : null;
           boolean ok = a instanceof Action.Continue || a instanceof Action.None || a instanceof Action.Return
-              || (target != null && effectFree.contains(e.getValue().file + "\u0000" + target));
+              || (r.target != null && effectFree.contains(r.target));
           if (!ok) {
             free = false;
             break;
           }
         }
         if (free) {
-          effectFree.add(e.getKey());
+          effectFree.add(c);
           changed = true;
         }
       }
     }
     for (CChain c : chains.values()) {
       for (CRule r : c.rules) {
-        if (r.rule.action() instanceof Action.Jump j && effectFree.contains(c.file + "\u0000" + j.chain())) {
-          r.harmless = true;
-        }
+        r.harmless = r.rule.action() instanceof Action.Jump && effectFree.contains(r.target);
       }
     }
   }
 
-  private boolean readsTcpFlags(CChain c, java.util.Set<String> seen) {
-    if (!seen.add(c.file + "\u0000" + c.chain.key())) {
+  private boolean readsTcpFlags(CChain c, java.util.Set<CChain> seen) {
+    if (!seen.add(c)) {
       return false;
     }
     for (CRule r : c.rules) {
@@ -901,10 +1009,7 @@ final class Evaluator {
           return true;
         }
       }
-      String target = r.rule.action() instanceof Action.Jump j ? j.chain()
-          : r.rule.action() instanceof Action.Goto g ? g.chain() : null;
-      if (target != null && chains.containsKey(c.file + "\u0000" + target)
-          && readsTcpFlags(chains.get(c.file + "\u0000" + target), seen)) {
+      if (r.target != null && readsTcpFlags(r.target, seen)) {
         return true;
       }
     }

@@ -103,6 +103,13 @@ final class IptablesConverter {
       convertTable(t, builtin, bases, chains);
     }
     checkLoops(chains);
+    undecidableUses.forEach((module, uses) -> {
+      if (uses.size() > LISTED_PER_MODULE) {
+        diags.unsupported(uses.get(LISTED_PER_MODULE), String.format(
+            "and %,d more rules use -m %s (lines %d-%d), which no export can decide; affected packets are UNKNOWN unless every branch agrees",
+            uses.size() - LISTED_PER_MODULE, module, uses.get(LISTED_PER_MODULE).line(), uses.get(uses.size() - 1).line()));
+      }
+    });
     return new Ruleset(family, bases, chains, SourceRef.ofFile(file));
   }
 
@@ -302,7 +309,13 @@ final class IptablesConverter {
               if (ABSENT_HEADER.contains(module)) {
                 matches.add(new Match.Constant(false, construct + " (a connection attempt carries no such header)"));
               } else if (UNDECIDABLE.contains(module)) {
-                matches.add(undecidableMatch(construct, r.source()));
+                List<SourceRef> uses = undecidableUses.computeIfAbsent(module, k -> new ArrayList<>());
+                uses.add(r.source());
+                if (uses.size() <= LISTED_PER_MODULE) {
+                  matches.add(undecidableMatch(construct, r.source()));
+                } else {
+                  matches.add(new Match.Undecidable(construct));
+                }
               } else {
                 diags.unsupported(r.source(), "match module '" + module + "' is not modelled; packets reaching this rule are UNKNOWN");
                 matches.add(new Match.Undecidable(construct));
@@ -350,9 +363,17 @@ final class IptablesConverter {
     return ok ? new Rule(matches, action, r.source()) : null;
   }
 
+  private static final Set<String> KNOWN_MODULES = Set.of("ttl", "hl", "tcp", "udp", "udplite", "icmp", "icmp6", "icmpv6",
+      "ipv6-icmp", "multiport", "state", "conntrack", "iprange", "addrtype", "comment", "mac", "set", "mark", "connmark",
+      "pkttype", "policy", "dccp", "sctp");
+  private static final Set<String> HOP_OPS = Set.of("eq", "lt", "gt");
+  /** After this many, rules using the same undecidable module are summarised rather than listed. */
+  private static final int LISTED_PER_MODULE = 3;
+
+  private final Map<String, List<SourceRef>> undecidableUses = new LinkedHashMap<>();
+
   private static boolean knownModule(String m) {
-    return Set.of("ttl", "hl", "tcp", "udp", "udplite", "icmp", "icmp6", "icmpv6", "ipv6-icmp", "multiport", "state", "conntrack",
-        "iprange", "addrtype", "comment", "mac", "set", "mark", "connmark", "pkttype", "policy", "dccp", "sctp").contains(m);
+    return KNOWN_MODULES.contains(m);
   }
 
   private Match undecidableMatch(String construct, SourceRef at) {
@@ -519,7 +540,7 @@ final class IptablesConverter {
       }
       case "ttl", "hl" -> {
         String o = opt.replaceFirst("^--(ttl|hl)-", "");
-        if (!Set.of("eq", "lt", "gt").contains(o)) {
+        if (!HOP_OPS.contains(o)) {
           return 0;
         }
         int v = (int) number(need(val, opt));
