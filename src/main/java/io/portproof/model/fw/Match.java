@@ -46,7 +46,8 @@ public sealed interface Match {
   /** IP protocol number in {@code protocols}; an empty set means every protocol. */
   record Protocol(Set<Integer> protocols, boolean negated) implements Match {
     public Protocol {
-      protocols = Set.copyOf(protocols);
+      // Sorted, so printing and comparing is the same on every run.
+      protocols = com.google.common.collect.ImmutableSortedSet.copyOf(protocols);
     }
   }
 
@@ -60,7 +61,7 @@ public sealed interface Match {
   /** Conntrack state in {@code states}. */
   record ConnState(Set<CtState> states, boolean negated) implements Match {
     public ConnState {
-      states = Set.copyOf(states);
+      states = com.google.common.collect.Sets.immutableEnumSet(states);
     }
   }
 
@@ -73,7 +74,7 @@ public sealed interface Match {
   /** Route type of the source or destination address. */
   record AddressType(Side side, Set<AddrType> types, boolean negated) implements Match {
     public AddressType {
-      types = Set.copyOf(types);
+      types = com.google.common.collect.Sets.immutableEnumSet(types);
     }
   }
 

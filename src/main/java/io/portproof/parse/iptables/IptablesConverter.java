@@ -223,9 +223,18 @@ final class IptablesConverter {
         boolean harmless = rule != null && d.kind() == io.portproof.diag.Diagnostic.Kind.UNSUPPORTED
             && (rule.action() instanceof Action.Continue || rule.action() instanceof Action.None)
             && rule.matches().stream().anyMatch(m -> m instanceof Match.Undecidable);
-        if (!harmless) {
-          outer.add(d);
+        if (harmless) {
+          continue;
         }
+        java.util.regex.Matcher m = UNDECIDABLE_DIAG.matcher(d.message());
+        if (d.kind() == io.portproof.diag.Diagnostic.Kind.UNSUPPORTED && m.lookingAt()) {
+          List<SourceRef> uses = undecidableUses.computeIfAbsent(m.group(1), k -> new ArrayList<>());
+          uses.add(d.source());
+          if (uses.size() > LISTED_PER_MODULE) {
+            continue;
+          }
+        }
+        outer.add(d);
       }
       return rule;
     } finally {
@@ -309,13 +318,7 @@ final class IptablesConverter {
               if (ABSENT_HEADER.contains(module)) {
                 matches.add(new Match.Constant(false, construct + " (a connection attempt carries no such header)"));
               } else if (UNDECIDABLE.contains(module)) {
-                List<SourceRef> uses = undecidableUses.computeIfAbsent(module, k -> new ArrayList<>());
-                uses.add(r.source());
-                if (uses.size() <= LISTED_PER_MODULE) {
-                  matches.add(undecidableMatch(construct, r.source()));
-                } else {
-                  matches.add(new Match.Undecidable(construct));
-                }
+                matches.add(undecidableMatch(construct, r.source()));
               } else {
                 diags.unsupported(r.source(), "match module '" + module + "' is not modelled; packets reaching this rule are UNKNOWN");
                 matches.add(new Match.Undecidable(construct));
@@ -371,6 +374,7 @@ final class IptablesConverter {
   private static final int LISTED_PER_MODULE = 3;
 
   private final Map<String, List<SourceRef>> undecidableUses = new LinkedHashMap<>();
+  private static final java.util.regex.Pattern UNDECIDABLE_DIAG = java.util.regex.Pattern.compile("'-m (\\S+)");
 
   private static boolean knownModule(String m) {
     return KNOWN_MODULES.contains(m);
