@@ -772,6 +772,57 @@ final class Evaluator {
     }
   }
 
+  /** A disjunction of conjunctions: the union of what the alternatives match. */
+  private static final class AnyOfM implements CMatch {
+    final CMatch[][] alternatives;
+    final boolean neg;
+
+    AnyOfM(CMatch[][] alternatives, boolean neg) {
+      this.alternatives = alternatives;
+      this.neg = neg;
+    }
+
+    @Override
+    public void split(Box b, List<Box> in, List<Box> out) {
+      split(b, in, out, null);
+    }
+
+    @Override
+    public void split(Box b, List<Box> in, List<Box> out, List<Box> maybe) {
+      List<Box> yes = neg ? out : in;
+      List<Box> no = neg ? in : out;
+      List<Box> rest = List.of(b);
+      for (CMatch[] alt : alternatives) {
+        List<Box> missed = new ArrayList<>();
+        for (Box r : rest) {
+          List<Box> cur = List.of(r);
+          for (CMatch m : alt) {
+            List<Box> hit = new ArrayList<>(2);
+            for (Box c : cur) {
+              if (maybe != null) {
+                m.split(c, hit, missed, maybe);
+              } else {
+                m.split(c, hit, missed);
+              }
+            }
+            cur = hit;
+          }
+          yes.addAll(cur);
+        }
+        rest = missed;
+        if (rest.isEmpty()) {
+          return;
+        }
+      }
+      no.addAll(rest);
+    }
+
+    @Override
+    public int cost() {
+      return 4;
+    }
+  }
+
   /** A condition on a field every packet of a box shares. */
   private interface Test {
     boolean test(Box b);
@@ -944,6 +995,16 @@ final class Evaluator {
           && ((t.type() < 0 || (b.icmpType == t.type() && b.icmpCode >= t.codeMin() && b.icmpCode <= t.codeMax())) != t.negated()));
     } else if (m instanceof Match.Fragment f) {
       return constant(f.negated(), b -> false);
+    } else if (m instanceof Match.AnyOf any) {
+      CMatch[][] alts = new CMatch[any.alternatives().size()][];
+      for (int i = 0; i < alts.length; i++) {
+        List<Match> alt = any.alternatives().get(i);
+        alts[i] = new CMatch[alt.size()];
+        for (int j = 0; j < alt.size(); j++) {
+          alts[i][j] = compile(alt.get(j), types);
+        }
+      }
+      return new AnyOfM(alts, any.negated());
     } else if (m instanceof Match.HopLimit h) {
       return new HopLimitM(h);
     } else if (m instanceof Match.Constant c) {

@@ -186,6 +186,27 @@ class FirewallAnalyzerTest {
   }
 
   @Test
+  void anyOfIsTheUnionOfItsConjunctions() {
+    io.portproof.model.SourceRef at = new io.portproof.model.SourceRef("nft", 7, "ip saddr . tcp dport { ... } accept");
+    io.portproof.model.fw.Match any = new io.portproof.model.fw.Match.AnyOf(List.of(
+        List.of(new io.portproof.model.fw.Match.Address(io.portproof.model.fw.Match.Side.SOURCE, IpSet.of(IpRange.prefix(Ip.parse("203.0.113.0"), 24)), false),
+            new io.portproof.model.fw.Match.Port(io.portproof.model.fw.Match.Side.DESTINATION, PortSet.of(22), false)),
+        List.of(new io.portproof.model.fw.Match.Port(io.portproof.model.fw.Match.Side.DESTINATION, PortSet.of(443), false))), false);
+    io.portproof.model.fw.Chain input = new io.portproof.model.fw.Chain("filter/input", "filter", "input", Verdict.DROP,
+        List.of(new io.portproof.model.fw.Rule(List.of(new io.portproof.model.fw.Match.Protocol(java.util.Set.of(Protocols.TCP), false), any),
+            new io.portproof.model.fw.Action.Accept(), at)), at);
+    Ruleset rs = new Ruleset(io.portproof.model.Family.IPV4,
+        List.of(new io.portproof.model.fw.BaseChain(io.portproof.model.fw.Hook.INPUT, 0, false, input)),
+        Map.of(input.key(), input), io.portproof.model.SourceRef.ofFile("nft"));
+    FirewallAnalyzer a = new FirewallAnalyzer(new HostContext(List.of(rs), IpSet.of(IpRange.of(Ip.parse(HOST)))));
+    assertThat(tcp(a, "203.0.113.5", 22).verdict()).isEqualTo(Verdict.ACCEPT);
+    assertThat(tcp(a, "198.18.0.5", 22).verdict()).isEqualTo(Verdict.DROP);
+    assertThat(tcp(a, "198.18.0.5", 443).verdict()).isEqualTo(Verdict.ACCEPT);
+    Exposure e = a.exposure(Ip.parse(HOST), Protocols.TCP, PortSet.range(1, 65535), null);
+    assertThat(e.blockFor(22).sources(Verdict.ACCEPT)).isEqualTo(IpSet.of(IpRange.prefix(Ip.parse("203.0.113.0"), 24)));
+  }
+
+  @Test
   void exposureIsExactOverTheWholeSpace() {
     FirewallAnalyzer a = fw("*filter\n:INPUT DROP [0:0]\n-A INPUT -s 203.0.113.0/24 -j DROP\n"
         + "-A INPUT -s 198.18.0.0/15 -p tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT\nCOMMIT\n");

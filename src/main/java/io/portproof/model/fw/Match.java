@@ -99,6 +99,18 @@ public sealed interface Match {
    */
   record HopLimit(String op, int value, boolean negated) implements Match {}
 
+  /**
+   * Any of several conjunctions holds: an nftables set or map lookup on a concatenation ({@code ip saddr . tcp
+   * dport { 192.0.2.1 . 22, 198.51.100.0/24 . 443 }}) is one alternative per element.
+   *
+   * @param alternatives each a list of conditions that must all hold
+   */
+  record AnyOf(List<List<Match>> alternatives, boolean negated) implements Match {
+    public AnyOf {
+      alternatives = alternatives.stream().map(List::copyOf).toList();
+    }
+  }
+
   /** Non-first fragments ({@code -f}); a connection's first packet is never one. */
   record Fragment(boolean negated) implements Match {}
 
