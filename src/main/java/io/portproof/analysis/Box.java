@@ -60,6 +60,11 @@ final class Box implements Cloneable {
   int cportHi;
   long clientIif;
 
+  /**
+   * After a REDIRECT on a host with several addresses of the family: the addresses the kernel may have picked
+   * (IPv4 takes the interface's primary address, IPv6 the newest; neither is in the exports), else null.
+   */
+  Ip[] dstChoices;
   /** Where a DNAT/REDIRECT sent the connection, or null. */
   Rewrite rewrite;
   /** The constructs the analysis could not decide on the way here; empty for a definite path. */

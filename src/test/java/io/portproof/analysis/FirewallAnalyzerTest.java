@@ -23,6 +23,10 @@ class FirewallAnalyzerTest {
   private static final String HOST = "198.51.100.10";
 
   private static FirewallAnalyzer fw(String... exports) {
+    return fw(false, exports);
+  }
+
+  private static FirewallAnalyzer fw(boolean forwarding, String... exports) {
     List<Ruleset> rs = new ArrayList<>();
     int i = 0;
     for (String e : exports) {
@@ -30,7 +34,7 @@ class FirewallAnalyzerTest {
       rs.add(IptablesParser.parse(new InputText(Path.of("rules" + i), "rules" + (i++), e), null, Map.of(), d));
       assertThat(d.hasInvalid()).as("fixture parses: %s", d.asList()).isFalse();
     }
-    return new FirewallAnalyzer(new HostContext(rs, IpSet.of(IpRange.of(Ip.parse(HOST)))));
+    return new FirewallAnalyzer(new HostContext(rs, IpSet.of(IpRange.of(Ip.parse(HOST))), forwarding));
   }
 
   private static Explanation tcp(FirewallAnalyzer a, String src, int port) {
@@ -175,8 +179,40 @@ class FirewallAnalyzerTest {
   }
 
   @Test
+  void dnatToAnotherHostIsDroppedUnlessTheHostForwards() {
+    String rules = "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80\nCOMMIT\n";
+    Explanation e = tcp(fw(rules), "203.0.113.5", 8080);
+    assertThat(e.verdict()).isEqualTo(Verdict.DROP);
+    assertThat(e.note()).contains("does not forward");
+    assertThat(tcp(fw(true, rules), "203.0.113.5", 8080).verdict()).isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
+  void dnatToLoopbackFromOutsideIsAMartian() {
+    FirewallAnalyzer a = fw("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 127.0.0.1:8080\nCOMMIT\n");
+    assertThat(tcp(a, "203.0.113.5", 80, "eth0").verdict()).isEqualTo(Verdict.DROP);
+    assertThat(tcp(a, "203.0.113.5", 80, "eth0").note()).contains("loopback");
+  }
+
+  @Test
+  void redirectOnAHostWithSeveralAddressesCannotKnowWhichOne() {
+    List<Ruleset> rs = new ArrayList<>();
+    Diagnostics d = new Diagnostics();
+    rs.add(IptablesParser.parse(new InputText(Path.of("r"), "r", "*nat\n:PREROUTING ACCEPT [0:0]\n"
+        + "-A PREROUTING -p tcp --dport 1433 -j REDIRECT --to-ports 8080\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n"
+        + "-A INPUT -d 198.51.100.10 -p tcp --dport 8080 -j ACCEPT\n-A INPUT -p tcp --dport 9090 -j ACCEPT\nCOMMIT\n"), null, Map.of(), d));
+    IpSet two = IpSet.of(IpRange.of(Ip.parse(HOST)), IpRange.of(Ip.parse("198.51.100.11")));
+    FirewallAnalyzer a = new FirewallAnalyzer(new HostContext(rs, two));
+    Explanation e = tcp(a, "203.0.113.5", 1433);
+    assertThat(e.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(e.reasons().get(0).text()).contains("REDIRECT");
+    FirewallAnalyzer one = new FirewallAnalyzer(new HostContext(rs, IpSet.of(IpRange.of(Ip.parse(HOST)))));
+    assertThat(tcp(one, "203.0.113.5", 1433).verdict()).isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
   void dnatToAnotherHostIsForwarded() {
-    FirewallAnalyzer a = fw("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80\n"
+    FirewallAnalyzer a = fw(true, "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80\n"
         + "-A PREROUTING -p tcp --dport 8081 -j DNAT --to-destination 10.0.0.6:80\nCOMMIT\n"
         + "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -d 10.0.0.5 -j ACCEPT\nCOMMIT\n");
     Explanation e = tcp(a, "203.0.113.5", 8080);
