@@ -41,6 +41,7 @@ final class Evaluator {
   /** Deeper than any real ruleset nests; guards against loops an input format failed to reject. */
   private static final int MAX_DEPTH = 100;
   private static final int CONNTRACK_PRIORITY = -200;
+  private static final int SRCNAT_PRIORITY = 100;
 
   /** Whether a socket listens on the destination port: decides SYN-ACK versus RST on the reply path. */
   enum Listener {
@@ -302,9 +303,14 @@ final class Evaluator {
     List<CBase> bases = hooks.getOrDefault(hook, List.of());
     boolean tracks = hook == Hook.PREROUTING || hook == Hook.OUTPUT;
     boolean tracked = !tracks;
+    boolean unNatted = !(replyPhase && hook == Hook.POSTROUTING);
     for (CBase bc : bases) {
       if (boxes.isEmpty()) {
         return boxes;
+      }
+      if (!unNatted && bc.base.priority() > SRCNAT_PRIORITY) {
+        boxes = unNat(boxes);
+        unNatted = true;
       }
       if (!tracked && bc.base.priority() > CONNTRACK_PRIORITY) {
         boxes = conntrack(boxes);
@@ -323,7 +329,32 @@ final class Evaluator {
         boxes = runBase(bc, boxes);
       }
     }
+    if (!unNatted) {
+      boxes = unNat(boxes);
+    }
     return tracked ? boxes : conntrack(boxes);
+  }
+
+  /**
+   * Conntrack undoes a DNAT on the reply at the source-NAT hook: what leaves the host (and what a stateless
+   * network ACL outside it sees) comes from the address and port the client connected to.
+   */
+  private static List<Box> unNat(List<Box> boxes) {
+    List<Box> out = new ArrayList<>(boxes.size());
+    for (Box b : boxes) {
+      if (b.preNatDst == null || b.originalDirection) {
+        out.add(b);
+        continue;
+      }
+      Box r = b.copy();
+      r.srcLo = r.srcHi = b.preNatDst;
+      r.srcLink = Box.Link.NONE;
+      r.spLo = b.portLo;
+      r.spHi = b.portHi;
+      r.spLink = Box.Link.PORT;
+      out.add(r);
+    }
+    return out;
   }
 
   private static List<Box> conntrack(List<Box> boxes) {
@@ -511,6 +542,9 @@ final class Evaluator {
 
   private Box rewrite(Box b, Ip address, int port, SourceRef src, String table, String chain, int depth, boolean redirect) {
     Box t = b.copy();
+    if (t.preNatDst == null) {
+      t.preNatDst = b.dstLo;
+    }
     Ip newDst = address != null ? address : b.dstLo;
     if (address != null) {
       t.dstLo = address;

@@ -243,6 +243,25 @@ class FirewallAnalyzerTest {
   }
 
   @Test
+  void aStatelessLayerOutsideTheHostSeesTheReplyAfterNatIsUndone() {
+    Diagnostics d = new Diagnostics();
+    Ruleset host = IptablesParser.parse(new InputText(Path.of("rules.v4"), "rules.v4",
+        "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 443 -j REDIRECT --to-ports 8443\nCOMMIT\n"), null, Map.of(), d);
+    io.portproof.model.SourceRef at = new io.portproof.model.SourceRef("nacl.json", 12, "egress allow tcp 443");
+    io.portproof.model.fw.Chain out = new io.portproof.model.fw.Chain("nacl/out", "nacl", "outbound", Verdict.DROP,
+        List.of(new io.portproof.model.fw.Rule(List.of(new io.portproof.model.fw.Match.Protocol(java.util.Set.of(Protocols.TCP), false),
+            new io.portproof.model.fw.Match.Port(io.portproof.model.fw.Match.Side.SOURCE, PortSet.of(443), false)),
+            new io.portproof.model.fw.Action.Accept(), at)), at);
+    Ruleset nacl = new Ruleset(io.portproof.model.Family.IPV4,
+        List.of(new io.portproof.model.fw.BaseChain(io.portproof.model.fw.Hook.POSTROUTING, 20000, false, out)),
+        Map.of(out.key(), out), io.portproof.model.SourceRef.ofFile("nacl.json"));
+    FirewallAnalyzer a = new FirewallAnalyzer(new HostContext(List.of(host, nacl), IpSet.of(IpRange.of(Ip.parse(HOST)))));
+    assertThat(tcp(a, "203.0.113.5", 443).verdict()).as("the reply leaves from 443, not 8443").isEqualTo(Verdict.ACCEPT);
+    assertThat(tcp(a, "203.0.113.5", 22).verdict()).isEqualTo(Verdict.DROP);
+    assertThat(tcp(a, "203.0.113.5", 22).decidedBy().file()).isEqualTo("nacl.json");
+  }
+
+  @Test
   void exposureIsExactOverTheWholeSpace() {
     FirewallAnalyzer a = fw("*filter\n:INPUT DROP [0:0]\n-A INPUT -s 203.0.113.0/24 -j DROP\n"
         + "-A INPUT -s 198.18.0.0/15 -p tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT\nCOMMIT\n");
