@@ -65,6 +65,8 @@ final class Box implements Cloneable {
    * (IPv4 takes the interface's primary address, IPv6 the newest; neither is in the exports), else null.
    */
   Ip[] dstChoices;
+  /** On a reply: the inbound box it answers, to build the handshake's final ACK from. */
+  Box inbound;
   /** The destination before the first NAT rewrite, which the reply's source becomes again after SNAT-back. */
   Ip preNatDst;
   /** Where a DNAT/REDIRECT sent the connection, or null. */

@@ -192,10 +192,15 @@ final class Evaluator {
     terminals = new ArrayList<>();
     replyPhase = true;
     List<Box> out = runHook(Hook.POSTROUTING, runHook(Hook.OUTPUT, replies));
+    List<Box> synAcks = new ArrayList<>();
     for (Box r : out) {
-      result.add(r.rejectWith != null
-          ? new Outcome(r, Verdict.REJECT, r.rejectWith, r.inboundBy, null)
-          : new Outcome(r, Verdict.ACCEPT, null, r.inboundBy, null));
+      if (r.rejectWith != null) {
+        result.add(new Outcome(r, Verdict.REJECT, r.rejectWith, r.inboundBy, null));
+      } else if ((r.tcpFlags & Match.TcpFlags.SYN) != 0) {
+        synAcks.add(r);
+      } else {
+        result.add(new Outcome(r, Verdict.ACCEPT, null, r.inboundBy, null));
+      }
     }
     for (Outcome t : terminals) {
       if (t.verdict() == Verdict.UNKNOWN) {
@@ -205,8 +210,85 @@ final class Evaluator {
             "the host's answer is discarded on its way out (" + t.verdict() + " in OUTPUT), so the client times out"));
       }
     }
+    finalAck(synAcks, result);
     terminals = null;
     return result;
+  }
+
+  /**
+   * The client answers the SYN-ACK with the handshake's final ACK, which crosses the ruleset as an ESTABLISHED
+   * packet. Dropped, the client has still connected; rejected with an ICMP error, a connecting client reads the
+   * error (Linux reports it through SO_ERROR), so the port does not look open.
+   */
+  private void finalAck(List<Box> synAcks, List<Outcome> result) {
+    if (synAcks.isEmpty()) {
+      return;
+    }
+    List<Box> acks = new ArrayList<>(synAcks.size());
+    for (Box r : synAcks) {
+      Box a = r.inbound.copy();
+      a.srcLo = r.clientLo;
+      a.srcHi = r.clientHi;
+      a.spLo = r.cportLo;
+      a.spHi = r.cportHi;
+      a.iif = r.clientIif;
+      if (r.inbound.dpLink == Box.Link.PORT) {
+        a.dpLo = r.portLo;
+        a.dpHi = r.portHi;
+      }
+      a.clientLo = r.clientLo;
+      a.clientHi = r.clientHi;
+      a.cportLo = r.cportLo;
+      a.cportHi = r.cportHi;
+      a.portLo = r.portLo;
+      a.portHi = r.portHi;
+      a.clientIif = r.clientIif;
+      a.tcpFlags = Match.TcpFlags.ACK;
+      a.ct = null;
+      a.ctPending = r.inbound.untracked ? CtState.UNTRACKED : CtState.ESTABLISHED;
+      a.mark = 0;
+      a.ctmark = r.ctmark;
+      a.taints = r.taints;
+      a.forks = r.forks;
+      a.trace = r.trace;
+      a.acceptedBy = null;
+      a.inboundBy = r.inboundBy;
+      acks.add(a.step(new TraceStep("ACK", "", "", 0, "the client completes the handshake: its ACK crosses the rules as ESTABLISHED", r.inboundBy)));
+    }
+    terminals = new ArrayList<>();
+    replyPhase = false;
+    List<Box> in = runHook(Hook.INPUT, runHook(Hook.PREROUTING, acks));
+    for (Box a : in) {
+      result.add(new Outcome(a, Verdict.ACCEPT, null, a.inboundBy, null));
+    }
+    List<Box> errors = new ArrayList<>();
+    for (Outcome t : terminals) {
+      Box a = t.box();
+      if (t.verdict() == Verdict.UNKNOWN) {
+        result.add(t);
+      } else if (t.verdict() == Verdict.REJECT && !"tcp-reset".equals(t.rejectWith())) {
+        errors.add(rejectReply(t));
+      } else {
+        result.add(new Outcome(a, Verdict.ACCEPT, null, a.inboundBy,
+            "the client connects, but the handshake's final ACK meets " + t.verdict()
+                + (t.rejectWith() != null ? " " + t.rejectWith() : "") + " at " + t.decidedBy().location() + ": no data can flow"));
+      }
+    }
+    if (errors.isEmpty()) {
+      return;
+    }
+    terminals = new ArrayList<>();
+    replyPhase = true;
+    for (Box e : runHook(Hook.POSTROUTING, runHook(Hook.OUTPUT, errors))) {
+      result.add(new Outcome(e, Verdict.REJECT, e.rejectWith, e.inboundBy,
+          "the SYN is accepted, but the handshake's final ACK is rejected at " + e.inboundBy.location()
+              + ": a connecting client reads the ICMP error"));
+    }
+    for (Outcome t : terminals) {
+      Box e = t.box();
+      result.add(t.verdict() == Verdict.UNKNOWN ? t : new Outcome(e, Verdict.ACCEPT, null, e.inbound != null ? e.inbound.inboundBy : t.decidedBy(),
+          "the handshake's final ACK is rejected, but the error is discarded in OUTPUT: the client connects"));
+    }
   }
 
   /**
@@ -247,6 +329,7 @@ final class Evaluator {
   /** The SYN-ACK (socket listening) or RST (none) the host sends back, as a new box linked to the client. */
   private Box tcpReply(Box in, int flags, boolean fork) {
     Box r = in.copy();
+    r.inbound = in;
     r.srcLo = in.dstLo;
     r.srcHi = in.dstHi;
     r.dstLo = in.srcLo;

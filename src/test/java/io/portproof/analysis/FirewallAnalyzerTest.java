@@ -123,6 +123,22 @@ class FirewallAnalyzerTest {
   }
 
   @Test
+  void aRejectedFinalAckIsWhatAConnectingClientReads() {
+    // Seen in the kernel truth suite: the SYN is accepted as NEW, the handshake's ACK (ESTABLISHED) is rejected,
+    // and a client connecting with a timeout reads the ICMP error.
+    FirewallAnalyzer a = fw("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 110 -m conntrack --ctstate NEW -j ACCEPT\n"
+        + "-A INPUT -p tcp --dport 1: -j REJECT --reject-with icmp-net-prohibited\n"
+        + "-A INPUT -p tcp --dport 111 -m conntrack --ctstate NEW -j ACCEPT\nCOMMIT\n");
+    Explanation e = tcp(a, "203.0.113.5", 110);
+    assertThat(e.verdict()).isEqualTo(Verdict.REJECT);
+    assertThat(e.clientSees()).isEqualTo("unreachable");
+    assertThat(e.decidedBy().line()).isEqualTo(4);
+    FirewallAnalyzer dropped = fw("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --syn --dport 110 -j ACCEPT\nCOMMIT\n");
+    assertThat(tcp(dropped, "203.0.113.5", 110).verdict()).as("a dropped ACK still lets connect() return").isEqualTo(Verdict.ACCEPT);
+    assertThat(tcp(dropped, "203.0.113.5", 110).note()).contains("final ACK");
+  }
+
+  @Test
   void marksSetInMangleAreSeenByFilter() {
     FirewallAnalyzer a = fw("*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -s 203.0.113.0/24 -j MARK --set-xmark 0x1/0xffffffff\nCOMMIT\n"
         + "*filter\n:INPUT DROP [0:0]\n-A INPUT -m mark --mark 0x1 -j ACCEPT\nCOMMIT\n");
