@@ -1,0 +1,71 @@
+package io.portproof.model.web;
+
+import io.portproof.model.SourceRef;
+import java.util.Objects;
+
+/**
+ * A socket a server binds or is configured to bind: one {@code listen}, {@code Listen}, {@code
+ * bind} or {@code ss} line.
+ *
+ * @param family address family
+ * @param address the literal address, {@code 0.0.0.0} or {@code ::} for a wildcard, or the socket
+ *     path for UNIX sockets
+ * @param port the port, 0 for UNIX sockets
+ * @param transport {@code tcp} or {@code udp}
+ * @param tls whether the socket speaks TLS from the first byte
+ * @param defaultServer whether this line marks its server as the default for the socket
+ * @param http2 whether HTTP/2 is enabled on the socket
+ * @param proxyProtocol whether the socket expects a PROXY protocol header first (plain clients
+ *     then fail)
+ * @param dualStack an IPv6 wildcard that also accepts IPv4 ({@code ipv6only=off}, {@code v4v6})
+ * @param source the line that declared the socket
+ */
+public record ListenerRef(
+    Family family,
+    String address,
+    int port,
+    String transport,
+    boolean tls,
+    boolean defaultServer,
+    boolean http2,
+    boolean proxyProtocol,
+    boolean dualStack,
+    SourceRef source) {
+  public ListenerRef {
+    Objects.requireNonNull(family, "family");
+    Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(source, "source");
+    if (!transport.equals("tcp") && !transport.equals("udp")) {
+      throw new IllegalArgumentException("transport must be tcp or udp: " + transport);
+    }
+    if (port < 0 || port > 65535 || (family != Family.UNIX && port == 0)) {
+      throw new IllegalArgumentException("bad port " + port + " for " + family);
+    }
+  }
+
+  /** A plain TCP socket without any server-specific flags, as {@code ss} reports it. */
+  public static ListenerRef tcp(Family family, String address, int port, SourceRef source) {
+    return new ListenerRef(family, address, port, "tcp", false, false, false, false, false, source);
+  }
+
+  /** Whether the address is the family's wildcard. */
+  public boolean wildcard() {
+    return address.equals("0.0.0.0") || address.equals("::");
+  }
+
+  /** The socket identity {@code family address port transport}, ignoring flags and source. */
+  public String socketKey() {
+    return family + " " + address + " " + port + " " + transport;
+  }
+
+  /** {@code 127.0.0.1:443}, {@code [::]:80}, {@code unix:/run/x.sock}, with {@code /udp} if so. */
+  public String display() {
+    String at =
+        switch (family) {
+          case IPV4 -> address + ":" + port;
+          case IPV6 -> "[" + address + "]:" + port;
+          case UNIX -> "unix:" + address;
+        };
+    return transport.equals("udp") ? at + "/udp" : at;
+  }
+}
