@@ -214,7 +214,9 @@ final class NginxConverter {
         rules(server.block(), lvl, false),
         locations,
         lvl.headers(),
-        lvl.staticContent(),
+        // without any root, nginx serves its compiled-in html directory: the server block decides
+        lvl.staticContent().source().line() == 0
+            ? new Content(Content.Kind.STATIC, 404, server.source()) : lvl.staticContent(),
         lvl.serverNameInRedirect(),
         lvl.portInRedirect(),
         server.source());
@@ -244,11 +246,12 @@ final class NginxConverter {
       if (file.contains("$")) {
         diagnostics.unsupported(certBy, "certificates chosen by variables are not read");
       } else {
-        Path path = confPrefix.resolve(file);
+        Path path = confPrefix.resolve(file).normalize();
         try {
           cert = CertificateFacts.read(path, certBy);
         } catch (IOException e) {
-          diagnostics.invalid(certBy, "cannot read the certificate: " + e.getMessage());
+          diagnostics.invalid(certBy, "cannot read the certificate " + path + " ("
+              + e.getClass().getSimpleName() + "); nginx refuses to start without it");
         }
       }
     }
