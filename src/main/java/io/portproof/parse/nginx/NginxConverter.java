@@ -583,8 +583,8 @@ final class NginxConverter {
         return new Condition(a.get(0), op, operand, d.source());
       }
     }
-    diagnostics.unsupported(d.source(), "if condition (" + joined
-        + ") is not modelled (file tests and the like); affected responses are unknown");
+    diagnostics.unsupported(d.source(), "if condition " + joined
+        + " is not modelled (file tests and the like); affected responses are unknown");
     return Condition.unknown(d.source());
   }
 
