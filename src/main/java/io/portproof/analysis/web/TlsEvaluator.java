@@ -93,6 +93,13 @@ final class TlsEvaluator {
         diagnostics.risky(tls.protocolsBy(), v + " is configured but not offered: " + why);
       }
     }
+    String rangeMax = rangeMax(tls.protocols());
+    if (!accepted.isEmpty() && rangeMax != null && !hasSuiteFor(rangeMax, result.suites(), tls13)) {
+      diagnostics.risky(tls.protocolsBy(), "OpenSSL takes " + rangeMax + " as the highest version"
+          + " (the versions listed are not contiguous) and no enabled suite supports it: every"
+          + " handshake fails");
+      return new Offer(List.of(), List.of());
+    }
     List<String> ciphers = new ArrayList<>();
     if (accepted.contains("TLSv1.3")) {
       ciphers.addAll(tls13);
@@ -106,6 +113,37 @@ final class TlsEvaluator {
       }
     }
     return new Offer(accepted, ciphers);
+  }
+
+  /**
+   * The top of the version range OpenSSL's ssl_get_min_max_version computes from the protocol
+   * options: a gap in the list disables everything above it when lower versions are enabled, so
+   * the lowest contiguous block wins. The server refuses every handshake unless some enabled suite
+   * supports that version (tls_setup_handshake), even though it then negotiates per version.
+   */
+  private static String rangeMax(List<String> configured) {
+    String selected = null;
+    boolean hole = true;
+    for (int i = VERSIONS.size() - 1; i >= 0; i--) {
+      String v = VERSIONS.get(i);
+      // Debian builds OpenSSL without SSLv3: a version that does not exist is a gap too
+      boolean enabled = configured.contains(v) && !v.equals("SSLv3");
+      if (!enabled) {
+        hole = true;
+      } else if (hole) {
+        selected = v;
+        hole = false;
+      }
+    }
+    return selected;
+  }
+
+  private static boolean hasSuiteFor(String version, List<CipherSuite> list, List<String> tls13) {
+    return switch (version) {
+      case "TLSv1.3" -> !tls13.isEmpty();
+      case "TLSv1.2" -> !list.isEmpty();
+      default -> list.stream().anyMatch(s -> !s.minTls().equals("TLSv1.2"));
+    };
   }
 
   private static String refusal(
