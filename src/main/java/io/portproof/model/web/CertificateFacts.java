@@ -1,8 +1,10 @@
 package io.portproof.model.web;
 
 import io.portproof.model.SourceRef;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -45,6 +47,9 @@ public record CertificateFacts(
   /** Longest PEM we read: real chains are a few KiB, this bounds a wrong path to a huge file. */
   private static final long MAX_PEM_BYTES = 1 << 20;
 
+  private static final String BEGIN = "-----BEGIN CERTIFICATE-----";
+  private static final String END = "-----END CERTIFICATE-----";
+
   public CertificateFacts {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(subject, "subject");
@@ -58,6 +63,7 @@ public record CertificateFacts(
   /**
    * Reads the first certificate of a PEM file (the leaf, by the convention every server follows);
    * private keys and further chain certificates in the same file are skipped.
+   * A DER or otherwise non-ASCII file is reported as unreadable.
    *
    * @throws IOException when the file cannot be read or holds no certificate
    */
@@ -65,15 +71,17 @@ public record CertificateFacts(
     if (Files.size(pem) > MAX_PEM_BYTES) {
       throw new IOException(pem + " is larger than " + MAX_PEM_BYTES + " bytes; not a certificate");
     }
+    String text = Files.readString(pem, StandardCharsets.US_ASCII);
+    int begin = text.indexOf(BEGIN);
+    int end = text.indexOf(END, Math.max(begin, 0));
+    if (begin < 0 || end < 0) {
+      throw new IOException(pem + " holds no PEM certificate");
+    }
     X509Certificate cert;
-    try (InputStream in = Files.newInputStream(pem)) {
-      // CertificateFactory skips text before the first BEGIN CERTIFICATE, including a key block.
-      Collection<? extends java.security.cert.Certificate> all =
-          CertificateFactory.getInstance("X.509").generateCertificates(in);
-      if (all.isEmpty()) {
-        throw new IOException(pem + " holds no certificate");
-      }
-      cert = (X509Certificate) all.iterator().next();
+    // only the first certificate block: keys and chain certificates may share the file (HAProxy)
+    byte[] block = text.substring(begin, end + END.length()).getBytes(StandardCharsets.US_ASCII);
+    try (InputStream in = new ByteArrayInputStream(block)) {
+      cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
     } catch (CertificateException e) {
       throw new IOException(pem + " holds no readable certificate: " + e.getMessage(), e);
     }

@@ -2,16 +2,13 @@ package io.portproof.analysis.web;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,12 +50,11 @@ public final class NginxInstance implements AutoCloseable {
     Files.createDirectories(dir.resolve("tmp"));
     Path config = conf.resolve("nginx.conf");
     String text = Files.readString(config, StandardCharsets.UTF_8);
-    Map<String, Integer> ports = new HashMap<>();
-    Map<String, String> addresses = new HashMap<>();
+    Relocation relocation = new Relocation(octet);
     Matcher m = LISTEN.matcher(text);
     StringBuilder sb = new StringBuilder();
     while (m.find()) {
-      m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + move(m.group(2), ports, addresses, octet)));
+      m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + move(m.group(2), relocation)));
     }
     m.appendTail(sb);
     String temp = dir.resolve("tmp").toString();
@@ -69,36 +65,19 @@ public final class NginxInstance implements AutoCloseable {
     return new NginxInstance(dir, config);
   }
 
-  private static String move(String spec, Map<String, Integer> ports, Map<String, String> addresses, int octet)
-      throws IOException {
+  private static String move(String spec, Relocation relocation) throws IOException {
     if (spec.startsWith("unix:")) {
       return spec;
     }
-    String address;
-    String port;
     if (spec.startsWith("[")) {
-      address = "[::1]";
       int close = spec.indexOf(']');
-      port = close + 1 < spec.length() ? spec.substring(close + 2) : "80";
-    } else {
-      int colon = spec.lastIndexOf(':');
-      String host = colon >= 0 ? spec.substring(0, colon) : spec.matches("\\d+") ? "*" : spec;
-      port = colon >= 0 ? spec.substring(colon + 1) : spec.matches("\\d+") ? spec : "80";
-      String h = host;
-      address = addresses.computeIfAbsent(h, k -> "127.0.0." + (octet + addresses.size()));
+      return "[::1]:" + relocation.port(close + 1 < spec.length() ? spec.substring(close + 2) : "80");
     }
-    Integer p = ports.get(port);
-    if (p == null) {
-      p = freePort();
-      ports.put(port, p);
-    }
-    return address + ":" + p;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    int colon = spec.lastIndexOf(':');
+    boolean portOnly = spec.matches("\\d+");
+    String host = colon >= 0 ? spec.substring(0, colon) : portOnly ? "*" : spec;
+    String port = colon >= 0 ? spec.substring(colon + 1) : portOnly ? spec : "80";
+    return relocation.ipv4(host) + ":" + relocation.port(port);
   }
 
   /** Starts nginx in the foreground; returns null when it is up, else its error output. */

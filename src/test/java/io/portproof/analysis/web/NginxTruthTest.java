@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.portproof.diag.Diagnostic;
 import io.portproof.diag.Diagnostics;
 import io.portproof.model.web.EndpointPrediction;
-import io.portproof.model.web.ResponsePrediction;
 import io.portproof.model.web.ServerModel;
 import io.portproof.parse.nginx.NginxParser;
 import java.net.InetSocketAddress;
@@ -13,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,46 +66,11 @@ class NginxTruthTest {
       }
       List<String> mismatches = new ArrayList<>();
       for (EndpointPrediction e : live) {
-        compare(e, mismatches);
+        TruthCheck.compare(e, HOST, mismatches);
       }
       assertThat(mismatches).as("%s: prediction differs from the running nginx for\n%s", name, config)
           .isEmpty();
     }
   }
 
-  private static void compare(EndpointPrediction e, List<String> mismatches) throws Exception {
-    String where = e.address() + ":" + e.port();
-
-    if (e.tls()) {
-      Map<String, LiveProbe.Handshake> seen = LiveProbe.handshakes(e.address(), e.port(), HOST);
-      List<String> accepted = seen.entrySet().stream().filter(x -> x.getValue().accepted())
-          .map(Map.Entry::getKey).toList();
-      if (!accepted.equals(e.protocols().stream().filter(seen::containsKey).toList())) {
-        mismatches.add(where + " protocols predicted " + e.protocols() + " <" + e.protocolsBy()
-            + "> but the server accepted " + accepted);
-      }
-      for (Map.Entry<String, LiveProbe.Handshake> h : seen.entrySet()) {
-        if (h.getValue().accepted() && !e.ciphers().contains(h.getValue().cipher())
-) {
-          mismatches.add(where + " " + h.getKey() + " negotiated " + h.getValue().cipher()
-              + ", not among the predicted " + e.ciphers());
-        }
-      }
-    }
-    for (ResponsePrediction r : e.responses()) {
-      if (r.status() == ResponsePrediction.UPSTREAM || r.status() == ResponsePrediction.UNKNOWN) {
-        continue;
-      }
-      LiveProbe.Answer a = LiveProbe.get(e.address(), e.port(), e.tls(), HOST, r.path());
-      String hsts = a.header("Strict-Transport-Security");
-      String location = a.status() >= 300 && a.status() < 400 ? a.header("Location") : null;
-      String predictedLocation = r.status() >= 300 && r.status() < 400 ? r.location() : null;
-      if (a.status() != r.status() || !Objects.equals(location, predictedLocation)
-          || !Objects.equals(hsts, r.hsts())) {
-        mismatches.add(where + r.path() + " predicted " + r.status() + " " + predictedLocation
-            + " hsts=" + r.hsts() + " <" + r.decidedBy() + "> but observed " + a.status() + " "
-            + location + " hsts=" + hsts);
-      }
-    }
-  }
 }
