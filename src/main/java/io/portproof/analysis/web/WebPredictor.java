@@ -73,11 +73,18 @@ public final class WebPredictor {
     for (List<Bound> candidates : sockets.values()) {
       out.add(endpoint(candidates, hostname, diagnostics));
     }
-    for (ListenerRef l : model.boundSockets()) {
-      if (l.family() != Family.UNIX && !sockets.containsKey(l.socketKey())) {
-        sockets.put(l.socketKey(), List.of());
-        out.add(new EndpointPrediction(l.family(), l.address(), l.port(), l.transport(), false, l,
-            List.of(), null, List.of(), null, null, null, List.of()));
+    for (ListenerRef bound : model.boundSockets()) {
+      List<ListenerRef> views = new ArrayList<>(List.of(bound));
+      if (bound.dualStack() && bound.wildcard()) {
+        views.add(new ListenerRef(Family.IPV4, "0.0.0.0", bound.port(), bound.transport(), false,
+            false, false, false, true, bound.source()));
+      }
+      for (ListenerRef l : views) {
+        if (l.family() != Family.UNIX && !sockets.containsKey(l.socketKey())) {
+          sockets.put(l.socketKey(), List.of());
+          out.add(new EndpointPrediction(l.family(), l.address(), l.port(), l.transport(), false, l,
+              List.of(), null, List.of(), null, null, null, List.of()));
+        }
       }
     }
     for (Family f : List.of(Family.IPV4, Family.IPV6)) {
