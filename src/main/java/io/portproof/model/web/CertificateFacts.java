@@ -60,6 +60,12 @@ public record CertificateFacts(
     Objects.requireNonNull(source, "source");
   }
 
+  /** The same certificate named by another configuration line. */
+  public CertificateFacts at(SourceRef by) {
+    return new CertificateFacts(file, subject, subjectAltNames, notBefore, notAfter, keyAlgorithm,
+        keyBits, selfSigned, by);
+  }
+
   /**
    * Reads the first certificate of a PEM file (the leaf, by the convention every server follows);
    * private keys and further chain certificates in the same file are skipped.

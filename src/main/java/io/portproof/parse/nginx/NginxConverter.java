@@ -16,6 +16,9 @@ import com.google.common.net.InetAddresses;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -38,6 +41,10 @@ final class NginxConverter {
 
   private final Diagnostics diagnostics;
   private final Path confPrefix;
+  /** Thousands of servers usually share a handful of certificates: read each once. */
+  private final Map<Path, CertificateFacts> certificates = new HashMap<>();
+  /** Regexes already known to compile: generated configurations repeat the same few. */
+  private final Set<String> compiled = new HashSet<>();
 
   /** Settings that flow down from {@code http} to {@code server} to {@code location}. */
   private record Level(
@@ -249,7 +256,12 @@ final class NginxConverter {
       } else {
         Path path = confPrefix.resolve(file).normalize();
         try {
-          cert = CertificateFacts.read(path, certBy);
+          CertificateFacts known = certificates.get(path);
+          if (known == null) {
+            known = CertificateFacts.read(path, certBy);
+            certificates.put(path, known);
+          }
+          cert = known.at(certBy);
         } catch (IOException e) {
           diagnostics.invalid(certBy, "cannot read the certificate " + path + " ("
               + e.getClass().getSimpleName() + "); nginx refuses to start without it");
@@ -592,8 +604,12 @@ final class NginxConverter {
   /** PCRE to java.util.regex for the constructs configurations use; null when invalid. */
   private String javaRegex(String pcre, SourceRef at) {
     String java = pcre.replace("(?P<", "(?<");
+    if (compiled.contains(java)) {
+      return java;
+    }
     try {
       Pattern.compile(java);
+      compiled.add(java);
       return java;
     } catch (PatternSyntaxException e) {
       diagnostics.invalid(at, "regular expression does not compile: " + e.getDescription());

@@ -14,6 +14,8 @@ import java.util.List;
 final class NginxTokenizer {
   private final String file;
   private final String text;
+  /** The text as an array: the tokenizer is the hot loop of reading large trees. */
+  private final char[] chars;
   private final String[] lines;
   private final Diagnostics diagnostics;
   private int pos;
@@ -26,6 +28,7 @@ final class NginxTokenizer {
   NginxTokenizer(String file, String text, Diagnostics diagnostics) {
     this.file = file;
     this.text = text;
+    this.chars = text.toCharArray();
     this.lines = text.split("\n", -1);
     this.diagnostics = diagnostics;
   }
@@ -92,15 +95,16 @@ final class NginxTokenizer {
   }
 
   private void skipSpaceAndComments() {
-    while (pos < text.length()) {
-      char c = text.charAt(pos);
+    int n = chars.length;
+    while (pos < n) {
+      char c = chars[pos];
       if (c == '\n') {
         line++;
         pos++;
-      } else if (Character.isWhitespace(c)) {
+      } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || Character.isWhitespace(c)) {
         pos++;
       } else if (c == '#') {
-        while (pos < text.length() && text.charAt(pos) != '\n') {
+        while (pos < n && chars[pos] != '\n') {
           pos++;
         }
       } else {
@@ -148,27 +152,36 @@ final class NginxTokenizer {
       }
       return sb.toString();
     }
-    StringBuilder sb = new StringBuilder();
+    int start = pos;
+    int n = chars.length;
+    // the common case: a plain word without escapes or ${…}, taken as one substring
+    while (pos < n && !isDelimiter(chars[pos]) && chars[pos] != '\\' && chars[pos] != '$') {
+      pos++;
+    }
+    if (pos >= n || isDelimiter(chars[pos])) {
+      return new String(chars, start, pos - start);
+    }
+    StringBuilder sb = new StringBuilder().append(chars, start, pos - start);
     int braces = 0;
-    while (pos < text.length()) {
-      char c = text.charAt(pos);
-      if (braces == 0 && (Character.isWhitespace(c) || c == ';' || c == '{' || c == '}')) {
+    while (pos < n) {
+      char c = chars[pos];
+      if (braces == 0 && isDelimiter(c)) {
         break;
       }
       pos++;
-      if (c == '\\' && pos < text.length()) {
-        char n = text.charAt(pos++);
-        if (n == '\n') {
+      if (c == '\\' && pos < n) {
+        char next = chars[pos++];
+        if (next == '\n') {
           line++;
         }
         // nginx keeps the backslash outside quotes except before a quote or another backslash
-        if (n != '"' && n != '\'' && n != '\\') {
+        if (next != '"' && next != '\'' && next != '\\') {
           sb.append('\\');
         }
-        sb.append(n);
+        sb.append(next);
         continue;
       }
-      if (c == '$' && pos < text.length() && text.charAt(pos) == '{') {
+      if (c == '$' && pos < n && chars[pos] == '{') {
         braces++;
         sb.append(c).append('{');
         pos++;
@@ -183,7 +196,8 @@ final class NginxTokenizer {
   }
 
   private static boolean isDelimiter(char c) {
-    return Character.isWhitespace(c) || c == ';' || c == '{' || c == '}';
+    return c == ' ' || c == '\n' || c == '\t' || c == ';' || c == '{' || c == '}' || c == '\r'
+        || (c > ' ' ? false : Character.isWhitespace(c));
   }
 
   private SourceRef ref(int atLine) {
