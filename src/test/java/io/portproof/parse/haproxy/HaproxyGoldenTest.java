@@ -22,8 +22,8 @@ class HaproxyGoldenTest {
     Path dir = Path.of("src/test/resources/web/haproxy", name);
     Diagnostics diagnostics = new Diagnostics();
     ServerModel model = new HaproxyParser().parse(dir.resolve("haproxy.cfg"), diagnostics);
-    String text = new WebText(dir).render(model, diagnostics.asList(),
-        new WebPredictor().predict(model, "example.com", diagnostics));
+    var predictions = new WebPredictor().predict(model, "example.com", diagnostics);
+    String text = new WebText(dir).render(model, diagnostics.asList(), predictions);
     Golden.check("web/haproxy/" + name + "/expected.txt", text);
   }
 
