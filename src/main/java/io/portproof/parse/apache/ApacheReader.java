@@ -129,7 +129,7 @@ final class ApacheReader {
           diagnostics.invalid(at, "section line does not end with \">\"");
           continue;
         }
-        List<String> words = words(line.substring(1, line.length() - 1), at);
+        List<String> words = words(line.substring(1, line.length() - 1));
         if (words.isEmpty()) {
           continue;
         }
@@ -157,7 +157,7 @@ final class ApacheReader {
       if (!active.peek()) {
         continue;
       }
-      List<String> words = words(line, at);
+      List<String> words = words(line);
       if (words.isEmpty()) {
         continue;
       }
@@ -264,7 +264,7 @@ final class ApacheReader {
   }
 
   /** httpd's argument splitting: whitespace, double or single quotes, backslash escapes. */
-  static List<String> words(String line, SourceRef at) {
+  static List<String> words(String line) {
     List<String> out = new ArrayList<>();
     int i = 0;
     int n = line.length();
