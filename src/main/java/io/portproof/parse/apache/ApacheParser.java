@@ -30,8 +30,10 @@ import java.util.regex.PatternSyntaxException;
  * answers on sockets no virtual host claims.
  */
 public final class ApacheParser implements ServerConfigParser {
-  private static final Pattern SNIFF = Pattern.compile(
-      "(?mi)^\\s*(<VirtualHost\\b|Listen\\s+\\S|ServerRoot\\s|LoadModule\\s|DocumentRoot\\s|IncludeOptional\\s)");
+  /** httpd's capitalised directives, on lines that end without nginx's ";" or "{". */
+  private static final Pattern SNIFF = Pattern.compile("(?m)^\\s*(<VirtualHost\\s|<IfModule\\s"
+      + "|(Listen|ServerRoot|LoadModule|DocumentRoot|IncludeOptional|ServerName|SSLEngine|RewriteEngine)"
+      + "\\s[^;{\\n]*$)");
   private static final List<String> VERSIONS = List.of("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
   private final boolean allowIncludesOutsideRoot;

@@ -39,8 +39,9 @@ public final class HaproxyParser implements ServerConfigParser {
   /** Larger inputs are refused: no real configuration comes near this. */
   static final long MAX_FILE_BYTES = 64L << 20;
 
+  /** A section header alone on its line: no nginx ";" or "{" and at most a name and an address. */
   private static final Pattern SNIFF = Pattern.compile(
-      "(?m)^\\s*(frontend|backend|listen|defaults|global)\\b.*$[\\s\\S]*^\\s+(bind|mode|server|default_backend|timeout)\\s");
+      "(?m)^(frontend|backend|listen|defaults|global)([ \\t]+[^\\s;{]+){0,2}[ \\t]*$");
   private static final Set<String> SECTIONS = Set.of("global", "defaults", "frontend", "backend",
       "listen", "resolvers", "peers", "userlist", "program", "http-errors", "cache", "mailers",
       "ring", "log-forward");

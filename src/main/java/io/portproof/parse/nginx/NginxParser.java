@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  */
 public final class NginxParser implements ServerConfigParser {
   private static final Pattern SNIFF =
-      Pattern.compile("(?m)^\\s*(http|server|events|worker_processes|location)\\b[^\\n]*[{;]");
+      Pattern.compile("(?m)^\\s*(http|server|events|worker_processes|location|listen|server_name)"
+          + "\\s[^\\n#]*[{;]\\s*(#.*)?$");
 
   private final boolean allowIncludesOutsideRoot;
 
