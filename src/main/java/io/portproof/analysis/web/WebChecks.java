@@ -3,7 +3,7 @@ package io.portproof.analysis.web;
 import io.portproof.analysis.web.WebFinding.Outcome;
 import io.portproof.model.web.CertificateFacts;
 import io.portproof.model.web.EndpointPrediction;
-import io.portproof.model.web.Family;
+import io.portproof.model.Family;
 import io.portproof.model.web.ListenerRef;
 import io.portproof.model.web.ResponsePrediction;
 import io.portproof.model.web.ServerModel;
@@ -241,7 +241,7 @@ public final class WebChecks {
     List<WebFinding> out = new ArrayList<>();
     java.util.Map<String, ListenerRef> bySocket = new java.util.LinkedHashMap<>();
     config.hosts().stream().flatMap(h -> h.listeners().stream())
-        .filter(l -> l.family() != Family.UNIX).forEach(l -> bySocket.putIfAbsent(l.socketKey(), l));
+        .forEach(l -> bySocket.putIfAbsent(l.socketKey(), l));
     List<ListenerRef> declared = List.copyOf(bySocket.values());
     for (ListenerRef l : declared) {
       boolean bound = running.boundSockets().stream().anyMatch(b -> covers(b, l));

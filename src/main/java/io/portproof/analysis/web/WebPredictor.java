@@ -3,7 +3,7 @@ package io.portproof.analysis.web;
 import io.portproof.diag.Diagnostics;
 import io.portproof.model.SourceRef;
 import io.portproof.model.web.EndpointPrediction;
-import io.portproof.model.web.Family;
+import io.portproof.model.Family;
 import io.portproof.model.web.ListenerRef;
 import io.portproof.model.web.ResponsePrediction;
 import io.portproof.model.web.ServerModel;
@@ -51,9 +51,6 @@ public final class WebPredictor {
     Map<String, List<Bound>> sockets = new LinkedHashMap<>();
     for (VirtualHost h : model.hosts()) {
       for (ListenerRef l : h.listeners()) {
-        if (l.family() == Family.UNIX) {
-          continue;
-        }
         sockets.computeIfAbsent(l.socketKey(), k -> new ArrayList<>()).add(new Bound(h, l));
       }
     }
@@ -80,7 +77,7 @@ public final class WebPredictor {
             false, false, false, true, bound.source()));
       }
       for (ListenerRef l : views) {
-        if (l.family() != Family.UNIX && !sockets.containsKey(l.socketKey())) {
+        if (!sockets.containsKey(l.socketKey())) {
           sockets.put(l.socketKey(), List.of());
           out.add(new EndpointPrediction(l.family(), l.address(), l.port(), l.transport(), false, l,
               List.of(), null, List.of(), null, null, null, List.of()));

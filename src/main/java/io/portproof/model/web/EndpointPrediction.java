@@ -1,5 +1,6 @@
 package io.portproof.model.web;
 
+import io.portproof.model.Family;
 import io.portproof.model.SourceRef;
 import java.util.List;
 import java.util.Objects;

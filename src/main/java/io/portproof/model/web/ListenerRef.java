@@ -1,16 +1,16 @@
 package io.portproof.model.web;
 
+import io.portproof.model.Family;
 import io.portproof.model.SourceRef;
 import java.util.Objects;
 
 /**
- * A socket a server binds or is configured to bind: one {@code listen}, {@code Listen}, {@code
- * bind} or {@code ss} line.
+ * A network socket a server binds or is configured to bind: one {@code listen}, {@code Listen},
+ * {@code bind} or {@code ss} line. UNIX-domain sockets are never exposed and are not modelled.
  *
  * @param family address family
- * @param address the literal address, {@code 0.0.0.0} or {@code ::} for a wildcard, or the socket
- *     path for UNIX sockets
- * @param port the port, 0 for UNIX sockets
+ * @param address the literal address, {@code 0.0.0.0} or {@code ::} for a wildcard
+ * @param port the port
  * @param transport {@code tcp} or {@code udp}
  * @param tls whether the socket speaks TLS from the first byte
  * @param defaultServer whether this line marks its server as the default for the socket
@@ -38,7 +38,7 @@ public record ListenerRef(
     if (!transport.equals("tcp") && !transport.equals("udp")) {
       throw new IllegalArgumentException("transport must be tcp or udp: " + transport);
     }
-    if (port < 0 || port > 65535 || (family != Family.UNIX && port == 0)) {
+    if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("bad port " + port + " for " + family);
     }
   }
@@ -58,14 +58,9 @@ public record ListenerRef(
     return family + " " + address + " " + port + " " + transport;
   }
 
-  /** {@code 127.0.0.1:443}, {@code [::]:80}, {@code unix:/run/x.sock}, with {@code /udp} if so. */
+  /** {@code 127.0.0.1:443}, {@code [::]:80}, with {@code /udp} if so. */
   public String display() {
-    String at =
-        switch (family) {
-          case IPV4 -> address + ":" + port;
-          case IPV6 -> "[" + address + "]:" + port;
-          case UNIX -> "unix:" + address;
-        };
+    String at = family == Family.IPV4 ? address + ":" + port : "[" + address + "]:" + port;
     return transport.equals("udp") ? at + "/udp" : at;
   }
 }

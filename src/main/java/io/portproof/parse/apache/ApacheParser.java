@@ -6,7 +6,7 @@ import io.portproof.model.SourceRef;
 import io.portproof.model.web.CertificateFacts;
 import io.portproof.model.web.Condition;
 import io.portproof.model.web.Content;
-import io.portproof.model.web.Family;
+import io.portproof.model.Family;
 import io.portproof.model.web.HeaderRule;
 import io.portproof.model.web.ListenerRef;
 import io.portproof.model.web.Rule;
@@ -48,12 +48,17 @@ public final class ApacheParser implements ServerConfigParser {
   }
 
   @Override
-  public String format() {
+  public String summary() {
+    return "Apache httpd configuration (apache2.conf or a site file, with includes)";
+  }
+
+  @Override
+  public String name() {
     return "apache";
   }
 
   @Override
-  public boolean sniff(String head) {
+  public boolean sniff(String head, String fileName) {
     return SNIFF.matcher(head).find();
   }
 
@@ -65,7 +70,7 @@ public final class ApacheParser implements ServerConfigParser {
     ApacheReader reader = new ApacheReader(diagnostics, allowIncludesOutsideRoot);
     List<Node> nodes = reader.read(file);
     if (nodes == null) {
-      return new ServerModel(format(), file.toString(), List.of(), List.of());
+      return new ServerModel(name(), file.toString(), List.of(), List.of());
     }
     Path root = reader.serverRoot();
     List<Socket> sockets = new ArrayList<>();
@@ -116,7 +121,7 @@ public final class ApacheParser implements ServerConfigParser {
     if (hosts.isEmpty()) {
       diagnostics.invalid(SourceRef.ofFile(file.toString()), "no Listen directive: nothing could be analyzed");
     }
-    return new ServerModel(format(), file.toString(), hosts, List.of());
+    return new ServerModel(name(), file.toString(), hosts, List.of());
   }
 
   private static boolean matches(String vhostAddress, Socket s) {

@@ -6,7 +6,7 @@ import io.portproof.model.SourceRef;
 import io.portproof.model.web.CertificateFacts;
 import io.portproof.model.web.Condition;
 import io.portproof.model.web.Content;
-import io.portproof.model.web.Family;
+import io.portproof.model.Family;
 import io.portproof.model.web.HeaderRule;
 import io.portproof.model.web.ListenerRef;
 import io.portproof.model.web.Rule;
@@ -48,12 +48,17 @@ public final class HaproxyParser implements ServerConfigParser {
   private static final List<String> VERSIONS = List.of("SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
   @Override
-  public String format() {
+  public String summary() {
+    return "HAProxy configuration (haproxy.cfg)";
+  }
+
+  @Override
+  public String name() {
     return "haproxy";
   }
 
   @Override
-  public boolean sniff(String head) {
+  public boolean sniff(String head, String fileName) {
     return SNIFF.matcher(head).find();
   }
 
@@ -82,7 +87,7 @@ public final class HaproxyParser implements ServerConfigParser {
     String name = file.toString();
     List<Section> sections = read(file, diagnostics);
     if (sections == null) {
-      return new ServerModel(format(), name, List.of(), List.of());
+      return new ServerModel(name(), name, List.of(), List.of());
     }
     Map<String, Section> backends = new HashMap<>();
     Section global = null;
@@ -108,7 +113,7 @@ public final class HaproxyParser implements ServerConfigParser {
       diagnostics.invalid(SourceRef.ofFile(name), "no frontend or listen section with a bind line:"
           + " nothing could be analyzed");
     }
-    return new ServerModel(format(), name, hosts, List.of());
+    return new ServerModel(name(), name, hosts, List.of());
   }
 
   private static List<Section> read(Path file, Diagnostics diagnostics) {
@@ -314,8 +319,8 @@ public final class HaproxyParser implements ServerConfigParser {
         family = Family.IPV6;
         spec = spec.substring(5);
       } else if (spec.startsWith("unix@") || spec.startsWith("/") || spec.startsWith("abns@")) {
-        return new ListenerRef(Family.UNIX, spec.replaceFirst("^unix@", ""), 0, "tcp", ssl, false,
-            false, proxy, false, at);
+        diagnostics.unsupported(at, "UNIX socket " + spec + " is local only; not a network endpoint");
+        return null;
       } else if (spec.startsWith("fd@") || spec.startsWith("sockpair@") || spec.startsWith("quic")) {
         diagnostics.unsupported(at, "bind " + spec + " is not modelled");
         return null;

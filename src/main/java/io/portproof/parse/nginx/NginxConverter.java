@@ -5,7 +5,7 @@ import io.portproof.model.SourceRef;
 import io.portproof.model.web.CertificateFacts;
 import io.portproof.model.web.Condition;
 import io.portproof.model.web.Content;
-import io.portproof.model.web.Family;
+import io.portproof.model.Family;
 import io.portproof.model.web.HeaderRule;
 import io.portproof.model.web.ListenerRef;
 import io.portproof.model.web.Location;
@@ -178,9 +178,11 @@ final class NginxConverter {
     List<String> names = new ArrayList<>();
     List<Location> locations = new ArrayList<>();
     boolean http2Directive = false;
+    boolean sawListen = false;
     for (Directive d : server.block()) {
       switch (d.name()) {
         case "listen" -> {
+          sawListen = true;
           ListenerRef l = listen(d);
           if (l != null) {
             listeners.add(l);
@@ -201,7 +203,7 @@ final class NginxConverter {
         }
       }
     }
-    if (listeners.isEmpty()) {
+    if (!sawListen) {
       // nginx's default for a server without listen (when running as root)
       listeners.add(new ListenerRef(Family.IPV4, "0.0.0.0", 80, "tcp", false, false, false, false,
           false, new SourceRef(server.source().file(), server.source().line(),
@@ -283,10 +285,11 @@ final class NginxConverter {
     String address;
     int port = 80;
     if (spec.startsWith("unix:")) {
-      family = Family.UNIX;
-      address = spec.substring(5);
-      port = 0;
-    } else if (spec.startsWith("[")) {
+      // local only: never exposed, and its requests are not what a network client sees
+      diagnostics.unsupported(d.source(), "UNIX socket " + spec.substring(5) + " is not a network endpoint");
+      return null;
+    }
+    if (spec.startsWith("[")) {
       int close = spec.indexOf(']');
       if (close < 0) {
         diagnostics.invalid(d.source(), "unclosed IPv6 address in listen");

@@ -34,12 +34,17 @@ public final class NginxParser implements ServerConfigParser {
   }
 
   @Override
-  public String format() {
+  public String summary() {
+    return "nginx configuration (main file with includes, or nginx -T output)";
+  }
+
+  @Override
+  public String name() {
     return "nginx";
   }
 
   @Override
-  public boolean sniff(String head) {
+  public boolean sniff(String head, String fileName) {
     return NginxReader.isDump(head) || SNIFF.matcher(head).find();
   }
 
@@ -48,7 +53,7 @@ public final class NginxParser implements ServerConfigParser {
     NginxReader reader = new NginxReader(diagnostics, allowIncludesOutsideRoot);
     List<Directive> directives = reader.read(file);
     if (directives == null) {
-      return new ServerModel(format(), file.toString(), List.of(), List.of());
+      return new ServerModel(name(), file.toString(), List.of(), List.of());
     }
     Path prefix = reader.confPrefix();
     List<VirtualHost> hosts =
@@ -57,6 +62,6 @@ public final class NginxParser implements ServerConfigParser {
       diagnostics.invalid(SourceRef.ofFile(file.toString()),
           "no http server block found: nothing could be analyzed");
     }
-    return new ServerModel(format(), file.toString(), hosts, List.of());
+    return new ServerModel(name(), file.toString(), hosts, List.of());
   }
 }

@@ -4,7 +4,7 @@ import com.google.common.base.Splitter;
 import com.google.common.net.InetAddresses;
 import io.portproof.diag.Diagnostics;
 import io.portproof.model.SourceRef;
-import io.portproof.model.web.Family;
+import io.portproof.model.Family;
 import io.portproof.model.web.ListenerRef;
 import io.portproof.model.web.ServerModel;
 import io.portproof.parse.ServerConfigParser;
@@ -35,12 +35,17 @@ public final class SsParser implements ServerConfigParser {
       Map.of("http", 80, "https", 443, "ssh", 22, "domain", 53, "smtp", 25, "http-alt", 8080);
 
   @Override
-  public String format() {
+  public String summary() {
+    return "ss -tlnp / -ltnH / -ulnp output: the sockets really bound";
+  }
+
+  @Override
+  public String name() {
     return "ss";
   }
 
   @Override
-  public boolean sniff(String head) {
+  public boolean sniff(String head, String fileName) {
     return head.contains("Local Address:Port") || ROW.matcher(head).find();
   }
 
@@ -53,12 +58,12 @@ public final class SsParser implements ServerConfigParser {
       if (size > MAX_FILE_BYTES) {
         diagnostics.invalid(SourceRef.ofFile(name), file + " is " + size + " bytes, over the "
             + MAX_FILE_BYTES + "-byte limit; not read");
-        return new ServerModel(format(), name, List.of(), List.of());
+        return new ServerModel(name(), name, List.of(), List.of());
       }
       text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     } catch (IOException e) {
       diagnostics.invalid(SourceRef.ofFile(name), "cannot read " + file + ": " + e.getMessage());
-      return new ServerModel(format(), name, List.of(), List.of());
+      return new ServerModel(name(), name, List.of(), List.of());
     }
     List<ListenerRef> sockets = new ArrayList<>();
     String[] lines = text.split("\n", -1);
@@ -88,7 +93,7 @@ public final class SsParser implements ServerConfigParser {
       diagnostics.invalid(SourceRef.ofFile(name), "no listening sockets in the ss output:"
           + " nothing could be analyzed");
     }
-    return new ServerModel(format(), name, List.of(), sockets);
+    return new ServerModel(name(), name, List.of(), sockets);
   }
 
   private static ListenerRef socket(String local, String transport, SourceRef at, Diagnostics d) {

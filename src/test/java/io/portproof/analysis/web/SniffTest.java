@@ -30,7 +30,7 @@ class SniffTest {
       "ss, ss/ss-ltnH.txt"})
   void onlyItsOwnParserClaimsIt(String format, String file) throws Exception {
     String head = Files.readString(Path.of("src/test/resources/web", file));
-    assertThat(PARSERS.stream().filter(p -> p.sniff(head)).map(ServerConfigParser::format))
+    assertThat(PARSERS.stream().filter(p -> p.sniff(head, file)).map(ServerConfigParser::name))
         .containsExactly(format);
   }
 }

@@ -42,7 +42,7 @@ class HaproxyGoldenTest {
 
   @Test
   void sniffing() {
-    assertThat(new HaproxyParser().sniff("global\n  daemon\n\nfrontend web\n  bind :80\n")).isTrue();
-    assertThat(new HaproxyParser().sniff("server {\n listen 80;\n}\n")).isFalse();
+    assertThat(new HaproxyParser().sniff("global\n  daemon\n\nfrontend web\n  bind :80\n", "haproxy.cfg")).isTrue();
+    assertThat(new HaproxyParser().sniff("server {\n listen 80;\n}\n", "nginx.conf")).isFalse();
   }
 }

@@ -39,7 +39,7 @@ class SsParserTest {
       assertThat(d.asList()).isEmpty();
       assertThat(model.boundSockets()).anyMatch(l -> l.port() == listener.getLocalPort()
           && l.address().equals("127.0.0.1") && l.transport().equals("tcp"));
-      assertThat(new SsParser().sniff(Files.readString(out))).isTrue();
+      assertThat(new SsParser().sniff(Files.readString(out), "ss.txt")).isTrue();
     }
   }
 }
