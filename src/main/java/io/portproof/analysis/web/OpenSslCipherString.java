@@ -43,11 +43,6 @@ public final class OpenSslCipherString {
     }
   }
 
-  /** Every suite this OpenSSL build knows, in its internal order. */
-  public static List<CipherSuite> all() {
-    return SUITES;
-  }
-
   /** Evaluates a cipher string exactly as {@code SSL_CTX_set_cipher_list} would. */
   public static Result evaluate(String rules) {
     List<Entry> list = initialOrder();

@@ -155,6 +155,7 @@ final class RequestEvaluator {
       assigned.put(a.variable().substring(1), expand(a.value(), a.source()));
       return Flow.CONTINUE;
     }
+    // the one case left of the sealed interface: Rule.Break
     return Flow.BREAK;
   }
 

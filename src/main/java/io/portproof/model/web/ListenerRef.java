@@ -43,11 +43,6 @@ public record ListenerRef(
     }
   }
 
-  /** A plain TCP socket without any server-specific flags, as {@code ss} reports it. */
-  public static ListenerRef tcp(Family family, String address, int port, SourceRef source) {
-    return new ListenerRef(family, address, port, "tcp", false, false, false, false, false, source);
-  }
-
   /** Whether the address is the family's wildcard. */
   public boolean wildcard() {
     return address.equals("0.0.0.0") || address.equals("::");
