@@ -1,0 +1,948 @@
+package io.portproof.analysis;
+
+import io.portproof.model.Family;
+import io.portproof.model.Ip;
+import io.portproof.model.IpRange;
+import io.portproof.model.IpSet;
+import io.portproof.model.PortSet;
+import io.portproof.model.SourceRef;
+import io.portproof.model.fw.Action;
+import io.portproof.model.fw.AddrType;
+import io.portproof.model.fw.BaseChain;
+import io.portproof.model.fw.Chain;
+import io.portproof.model.fw.CtState;
+import io.portproof.model.fw.Hook;
+import io.portproof.model.fw.Match;
+import io.portproof.model.fw.Rule;
+import io.portproof.model.fw.Ruleset;
+import io.portproof.model.fw.Verdict;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Symbolic execution of one family's rulesets over boxes of packets, along the whole netfilter path of a
+ * connection's first packet and of the host's answer to it.
+ *
+ * <p>Order of work: {@link #run} takes the boxes of an inbound connection attempt through PREROUTING, the
+ * routing decision, INPUT (or FORWARD and POSTROUTING), then takes the host's reply (SYN-ACK, or the RST/ICMP
+ * error of a REJECT) through OUTPUT and POSTROUTING. Every box ends in exactly one {@link Outcome}, except where
+ * an undecidable condition forked it: then both branches end in outcomes, carrying the condition as a taint.
+ * Not thread-safe; one instance per analysis.
+ */
+final class Evaluator {
+  /** How far undecidable conditions may fork one box before it is declared UNKNOWN on the spot. */
+  private static final int FORK_LIMIT = 6;
+  /** Deeper than any real ruleset nests; guards against loops an input format failed to reject. */
+  private static final int MAX_DEPTH = 100;
+  private static final int CONNTRACK_PRIORITY = -200;
+
+  /** Whether a socket listens on the destination port: decides SYN-ACK versus RST on the reply path. */
+  enum Listener {
+    YES,
+    NO,
+    EITHER
+  }
+
+  /** One way a box ended. */
+  record Outcome(Box box, Verdict verdict, String rejectWith, SourceRef decidedBy, String note) {}
+
+  private final Family family;
+  private final InterfaceDomain ifaces;
+  private final IpSet local;
+  private final Map<String, CChain> chains = new HashMap<>();
+  private final Map<Hook, List<CBase>> hooks = new EnumMap<>(Hook.class);
+  private final boolean replyReadsTcpFlags;
+
+  private List<Outcome> terminals;
+  private boolean replyPhase;
+
+  Evaluator(HostContext ctx, Family family, InterfaceDomain ifaces) {
+    this.family = family;
+    this.ifaces = ifaces;
+    this.local = ctx.localAddresses();
+    AddressTypes types = new AddressTypes(family, local);
+    boolean flags = false;
+    for (Ruleset rs : ctx.rulesets(family)) {
+      for (Chain c : rs.chains().values()) {
+        chains.put(rs.source().file() + "\u0000" + c.key(), compile(rs, c, types));
+      }
+    }
+    for (Ruleset rs : ctx.rulesets(family)) {
+      for (BaseChain bc : rs.baseChains()) {
+        CChain c = chains.get(rs.source().file() + "\u0000" + bc.chain().key());
+        hooks.computeIfAbsent(bc.hook(), h -> new ArrayList<>()).add(new CBase(bc, c));
+        if (bc.hook() == Hook.OUTPUT || bc.hook() == Hook.POSTROUTING) {
+          flags |= readsTcpFlags(c, new java.util.HashSet<>());
+        }
+      }
+    }
+    markHarmlessJumps();
+    // Stable sort: equal priorities keep input order, as tables registered first run first.
+    hooks.values().forEach(l -> l.sort(Comparator.comparingInt(b -> b.base.priority())));
+    this.replyReadsTcpFlags = flags;
+  }
+
+  Family family() {
+    return family;
+  }
+
+  InterfaceDomain interfaces() {
+    return ifaces;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // The path
+
+  List<Outcome> run(List<Box> start, Listener listener) {
+    List<Outcome> result = new ArrayList<>();
+    terminals = new ArrayList<>();
+    replyPhase = false;
+    List<Box> boxes = runHook(Hook.PREROUTING, start);
+    List<Box> toLocal = new ArrayList<>();
+    List<Box> forwarded = new ArrayList<>();
+    for (Box b : boxes) {
+      splitAddress(b, true, local, toLocal, forwarded);
+    }
+    List<Box> accepted = runHook(Hook.INPUT, toLocal);
+    List<Box> fwd = runHook(Hook.POSTROUTING, runHook(Hook.FORWARD, forwarded));
+    for (Box b : fwd) {
+      result.add(new Outcome(b, Verdict.ACCEPT, null, acceptedBy(b),
+          "forwarded to " + b.dstLo + " (another host: whether it answers is outside the inputs)"));
+    }
+    List<Outcome> inbound = terminals;
+
+    List<Box> replies = new ArrayList<>();
+    for (Outcome o : inbound) {
+      if (o.verdict() == Verdict.REJECT) {
+        replies.add(rejectReply(o));
+      } else {
+        result.add(o);
+      }
+    }
+    for (Box b : accepted) {
+      if (b.proto != Protocols.TCP) {
+        // Only TCP has a reply the kernel itself sends for every accepted connection attempt.
+        result.add(new Outcome(b, Verdict.ACCEPT, null, acceptedBy(b), null));
+        continue;
+      }
+      boolean fork = listener == Listener.EITHER && replyReadsTcpFlags;
+      if (listener == Listener.NO) {
+        replies.add(tcpReply(b, Match.TcpFlags.RST | Match.TcpFlags.ACK, false));
+      } else {
+        replies.add(tcpReply(b, Match.TcpFlags.SYN | Match.TcpFlags.ACK, fork));
+        if (fork) {
+          replies.add(tcpReply(b, Match.TcpFlags.RST | Match.TcpFlags.ACK, true));
+        }
+      }
+    }
+
+    terminals = new ArrayList<>();
+    replyPhase = true;
+    List<Box> out = runHook(Hook.POSTROUTING, runHook(Hook.OUTPUT, replies));
+    for (Box r : out) {
+      result.add(r.rejectWith != null
+          ? new Outcome(r, Verdict.REJECT, r.rejectWith, r.inboundBy, null)
+          : new Outcome(r, Verdict.ACCEPT, null, r.inboundBy, null));
+    }
+    for (Outcome t : terminals) {
+      if (t.verdict() == Verdict.UNKNOWN) {
+        result.add(t);
+      } else {
+        result.add(new Outcome(t.box(), Verdict.DROP, null, t.decidedBy(),
+            "the host's answer is discarded on its way out (" + t.verdict() + " in OUTPUT), so the client times out"));
+      }
+    }
+    terminals = null;
+    return result;
+  }
+
+  private SourceRef acceptedBy(Box b) {
+    return b.acceptedBy != null ? b.acceptedBy : SourceRef.ofFile("(no rule: the kernel accepts by default)");
+  }
+
+  /** The SYN-ACK (socket listening) or RST (none) the host sends back, as a new box linked to the client. */
+  private Box tcpReply(Box in, int flags, boolean fork) {
+    Box r = in.copy();
+    r.srcLo = in.dstLo;
+    r.srcHi = in.dstHi;
+    r.dstLo = in.srcLo;
+    r.dstHi = in.srcHi;
+    r.spLo = in.dpLo;
+    r.spHi = in.dpHi;
+    r.dpLo = in.spLo;
+    r.dpHi = in.spHi;
+    r.srcLink = in.dstLink;
+    r.dstLink = in.srcLink;
+    r.spLink = in.dpLink;
+    r.dpLink = in.spLink;
+    r.iif = ifaces.none();
+    r.oif = in.iif;
+    r.iifLink = false;
+    r.oifLink = in.iifLink;
+    r.tcpFlags = flags;
+    r.mark = 0;
+    r.ct = null;
+    r.ctPending = in.untracked ? CtState.UNTRACKED : CtState.ESTABLISHED;
+    r.untracked = in.untracked;
+    r.originalDirection = false;
+    r.inboundBy = acceptedBy(in);
+    r.rejectWith = null;
+    if (fork) {
+      r.taints = r.taints.prepend(new Reason(
+          (flags & Match.TcpFlags.SYN) != 0 ? "assuming a socket listens (SYN-ACK)" : "assuming no socket listens (RST)",
+          SourceRef.ofFile("(listener)")));
+      r.forks++;
+    }
+    return r.step(new TraceStep("REPLY", "", "", 0,
+        (flags & Match.TcpFlags.SYN) != 0 ? "the host answers SYN-ACK through OUTPUT" : "the host answers RST through OUTPUT",
+        r.inboundBy));
+  }
+
+  /** The RST or ICMP error a REJECT sends; conntrack relates it to the rejected packet when one was tracked. */
+  private Box rejectReply(Outcome o) {
+    Box in = o.box();
+    boolean tcpReset = "tcp-reset".equals(o.rejectWith());
+    Box r = tcpReply(in, Match.TcpFlags.RST | Match.TcpFlags.ACK, false);
+    if (!tcpReset) {
+      r.proto = family == Family.IPV4 ? Protocols.ICMP : Protocols.ICMPV6;
+      r.icmpType = family == Family.IPV4 ? 3 : 1;
+      r.icmpCode = RejectTypes.icmpCode(o.rejectWith());
+      r.tcpFlags = 0;
+    }
+    r.ctPending = in.ct == null ? CtState.INVALID : (in.untracked ? CtState.UNTRACKED : CtState.RELATED);
+    r.inboundBy = o.decidedBy();
+    r.rejectWith = o.rejectWith();
+    return r;
+  }
+
+  private List<Box> runHook(Hook hook, List<Box> boxes) {
+    List<CBase> bases = hooks.getOrDefault(hook, List.of());
+    boolean tracks = hook == Hook.PREROUTING || hook == Hook.OUTPUT;
+    boolean tracked = !tracks;
+    for (CBase bc : bases) {
+      if (boxes.isEmpty()) {
+        return boxes;
+      }
+      if (!tracked && bc.base.priority() > CONNTRACK_PRIORITY) {
+        boxes = conntrack(boxes);
+        tracked = true;
+      }
+      if (bc.base.nat()) {
+        List<Box> nat = new ArrayList<>();
+        List<Box> bypass = new ArrayList<>();
+        for (Box b : boxes) {
+          // NAT chains see only a tracked connection's first packet.
+          (b.ct == CtState.NEW ? nat : bypass).add(b);
+        }
+        bypass.addAll(runBase(bc, nat));
+        boxes = bypass;
+      } else {
+        boxes = runBase(bc, boxes);
+      }
+    }
+    return tracked ? boxes : conntrack(boxes);
+  }
+
+  private static List<Box> conntrack(List<Box> boxes) {
+    List<Box> out = new ArrayList<>(boxes.size());
+    for (Box b : boxes) {
+      Box c = b.copy();
+      c.ct = b.untracked ? CtState.UNTRACKED : b.ctPending;
+      out.add(c);
+    }
+    return out;
+  }
+
+  private List<Box> runBase(CBase bc, List<Box> boxes) {
+    List<Box> accepted = new ArrayList<>();
+    Chain c = bc.base.chain();
+    List<Box> entered = new ArrayList<>(boxes.size());
+    for (Box b : boxes) {
+      entered.add(b.step(new TraceStep("ENTER", c.table(), c.name(), 0, bc.base.hook() + " priority " + bc.base.priority(), c.source())));
+    }
+    List<Box> fell = runChain(bc.chain, entered, accepted, 0);
+    for (Box b : fell) {
+      if (c.policy() == Verdict.DROP) {
+        terminal(b.step(new TraceStep("POLICY", c.table(), c.name(), 0, "policy DROP", c.source())), Verdict.DROP, null, c.source());
+      } else {
+        Box a = b.step(new TraceStep("POLICY", c.table(), c.name(), 0, "policy ACCEPT", c.source())).copy();
+        // An empty chain's policy decides nothing worth naming over a rule an earlier table matched.
+        if (a.acceptedBy == null || !c.rules().isEmpty()) {
+          a.acceptedBy = c.source();
+        }
+        accepted.add(a);
+      }
+    }
+    return accepted;
+  }
+
+  private void terminal(Box b, Verdict v, String with, SourceRef by) {
+    terminals.add(new Outcome(b, v, with, by, null));
+  }
+
+  /**
+   * Runs boxes through a chain. Returns the boxes that leave it by RETURN or by falling off its end; accepted
+   * boxes go to {@code accepted}, final verdicts to {@link #terminals}.
+   */
+  private List<Box> runChain(CChain chain, List<Box> in, List<Box> accepted, int depth) {
+    List<Box> returned = new ArrayList<>();
+    if (depth > MAX_DEPTH) {
+      for (Box b : in) {
+        terminal(b, Verdict.UNKNOWN, null, chain.chain.source());
+      }
+      return returned;
+    }
+    List<Box> work = in;
+    List<Box> matched = new ArrayList<>();
+    List<Box> maybe = new ArrayList<>();
+    List<Box> next;
+    for (CRule r : chain.rules) {
+      if (work.isEmpty()) {
+        break;
+      }
+      matched.clear();
+      maybe.clear();
+      next = new ArrayList<>(work.size() + 4);
+      for (Box b : work) {
+        r.split(b, matched, next, maybe);
+      }
+      if (!maybe.isEmpty()) {
+        matched.addAll(fork(r, maybe, next));
+      }
+      if (!matched.isEmpty()) {
+        act(chain, r, matched, next, returned, accepted, depth);
+      }
+      work = next;
+    }
+    returned.addAll(work);
+    return returned;
+  }
+
+  /**
+   * An undecidable condition: both branches go on, tainted. A rule whose action changes nothing needs no fork.
+   */
+  private List<Box> fork(CRule r, List<Box> matched, List<Box> next) {
+    Action a = r.rule.action();
+    if (a instanceof Action.Continue || a instanceof Action.None || r.harmless) {
+      next.addAll(matched);
+      return List.of();
+    }
+    List<Box> taken = new ArrayList<>(matched.size());
+    Reason why = new Reason(r.maybeReason(), r.rule.source());
+    for (Box b : matched) {
+      if (b.forks >= FORK_LIMIT) {
+        Box t = b.copy();
+        t.taints = t.taints.prepend(why);
+        terminal(t, Verdict.UNKNOWN, null, r.rule.source());
+        continue;
+      }
+      Box t = b.copy();
+      t.taints = t.taints.prepend(why);
+      t.forks++;
+      taken.add(t.step(new TraceStep("BRANCH", r.table, r.chainName, 0, "cannot decide " + r.maybeReason() + ": following both branches", r.rule.source())));
+      next.add(t);
+    }
+    return taken;
+  }
+
+  private void act(CChain chain, CRule r, List<Box> boxes, List<Box> next, List<Box> returned, List<Box> accepted, int depth) {
+    Action a = r.rule.action();
+    SourceRef src = r.rule.source();
+    String table = r.table;
+    String name = r.chainName;
+    if (a instanceof Action.Accept) {
+      for (Box b : boxes) {
+        Box t = b.step(new TraceStep("MATCH", table, name, depth, "ACCEPT", src)).copy();
+        t.acceptedBy = src;
+        accepted.add(t);
+      }
+    } else if (a instanceof Action.Drop) {
+      boxes.forEach(b -> terminal(b.step(new TraceStep("MATCH", table, name, depth, "DROP", src)), Verdict.DROP, null, src));
+    } else if (a instanceof Action.Reject rj) {
+      boxes.forEach(b -> terminal(
+          b.step(new TraceStep("MATCH", table, name, depth, "REJECT --reject-with " + rj.with(), src)), Verdict.REJECT, rj.with(), src));
+    } else if (a instanceof Action.Return) {
+      boxes.forEach(b -> returned.add(b.step(new TraceStep("RETURN", table, name, depth, "RETURN", src))));
+    } else if (a instanceof Action.Jump j) {
+      CChain target = chains.get(chain.file + "\u0000" + j.chain());
+      List<Box> called = new ArrayList<>(boxes.size());
+      for (Box b : boxes) {
+        called.add(b.step(new TraceStep("CALL", table, name, depth, "jump to " + target.chain.name(), src)));
+      }
+      for (Box b : runChain(target, called, accepted, depth + 1)) {
+        next.add(b.step(new TraceStep("RETURN", target.chain.table(), target.chain.name(), depth + 1, "back in " + name, src)));
+      }
+    } else if (a instanceof Action.Goto g) {
+      CChain target = chains.get(chain.file + "\u0000" + g.chain());
+      List<Box> called = new ArrayList<>(boxes.size());
+      for (Box b : boxes) {
+        called.add(b.step(new TraceStep("GOTO", table, name, depth, "goto " + target.chain.name(), src)));
+      }
+      returned.addAll(runChain(target, called, accepted, depth + 1));
+    } else if (a instanceof Action.Dnat n) {
+      boxes.forEach(b -> accepted.add(rewrite(b, n.address(), n.port(), src, table, name, depth)));
+    } else if (a instanceof Action.Redirect rd) {
+      boxes.forEach(b -> accepted.add(rewrite(b, null, rd.port(), src, table, name, depth)));
+    } else if (a instanceof Action.SetMark m) {
+      for (Box b : boxes) {
+        Box t = b.step(new TraceStep("MATCH", table, name, depth,
+            (m.conntrack() ? "CONNMARK" : "MARK") + String.format(" --set-xmark 0x%x/0x%x", m.value(), m.mask()), src)).copy();
+        if (m.conntrack()) {
+          t.ctmark = (t.ctmark & ~m.mask()) ^ m.value();
+        } else {
+          t.mark = (t.mark & ~m.mask()) ^ m.value();
+        }
+        next.add(t);
+      }
+    } else if (a instanceof Action.CopyMark m) {
+      for (Box b : boxes) {
+        Box t = b.step(new TraceStep("MATCH", table, name, depth,
+            m.toConntrack() ? "CONNMARK --save-mark" : "CONNMARK --restore-mark", src)).copy();
+        if (m.toConntrack()) {
+          t.ctmark = (t.ctmark & ~m.ctmask()) ^ (t.mark & m.nfmask());
+        } else {
+          t.mark = (t.mark & ~m.nfmask()) ^ (t.ctmark & m.ctmask());
+        }
+        next.add(t);
+      }
+    } else if (a instanceof Action.NoTrack) {
+      for (Box b : boxes) {
+        Box t = b.step(new TraceStep("MATCH", table, name, depth, "NOTRACK", src)).copy();
+        t.untracked = true;
+        next.add(t);
+      }
+    } else if (a instanceof Action.Continue c) {
+      boxes.forEach(b -> next.add(b.step(new TraceStep("MATCH", table, name, depth, c.name() + " (continues)", src))));
+    } else if (a instanceof Action.None) {
+      next.addAll(boxes);
+    } else if (a instanceof Action.Unsupported u) {
+      boxes.forEach(b -> {
+        Box t = b.copy();
+        t.taints = t.taints.prepend(new Reason("target " + u.name() + " is not modelled", src));
+        terminal(t.step(new TraceStep("MATCH", table, name, depth, u.name() + " (not modelled)", src)), Verdict.UNKNOWN, null, src);
+      });
+    } else {
+      throw new IllegalStateException("unhandled action " + a);
+    }
+  }
+
+  private Box rewrite(Box b, Ip address, int port, SourceRef src, String table, String chain, int depth) {
+    Box t = b.copy();
+    Ip newDst = address != null ? address : b.dstLo;
+    if (address != null) {
+      t.dstLo = address;
+      t.dstHi = address;
+      t.dstLink = Box.Link.NONE;
+    }
+    if (port >= 0) {
+      t.dpLo = port;
+      t.dpHi = port;
+      t.dpLink = Box.Link.NONE;
+    }
+    t.dnatted = true;
+    t.rewrite = new Box.Rewrite(newDst, port >= 0 ? port : -1, src);
+    t.acceptedBy = src;
+    String to = (address != null ? (family == Family.IPV6 ? "[" + address + "]" : address.toString()) : "this host") + (port >= 0 ? ":" + port : "");
+    return t.step(new TraceStep("REWRITE", table, chain, depth, "destination rewritten to " + to, src));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Splitting boxes on conditions
+
+  /** Puts the parts of {@code b} whose source (or destination) is in {@code set} into {@code in}, the rest into {@code out}. */
+  private static void splitAddress(Box b, boolean destination, IpSet set, List<Box> in, List<Box> out) {
+    List<IpRange> rs = set.ranges(b.family);
+    Ip[] los = new Ip[rs.size()];
+    Ip[] his = new Ip[rs.size()];
+    for (int i = 0; i < los.length; i++) {
+      los[i] = rs.get(i).first();
+      his[i] = rs.get(i).last();
+    }
+    new AddrM(destination, los, his, false).split(b, in, out);
+  }
+
+  /** A compiled condition. {@link #split} divides a box into the part that matches and the part that doesn't. */
+  private interface CMatch {
+    void split(Box b, List<Box> in, List<Box> out);
+
+    /**
+     * Like {@link #split}, but a box this condition cannot decide goes to {@code maybe}. Only conditions whose
+     * decidability depends on the box override it.
+     */
+    default void split(Box b, List<Box> in, List<Box> out, List<Box> maybe) {
+      split(b, in, out);
+    }
+
+    /** The condition's text, for the reason of an undecided box. */
+    default String text() {
+      return null;
+    }
+  }
+
+  /** TTL / hop limit: decided when the box knows it, else undecidable for that box. */
+  private record HopLimitM(Match.HopLimit m) implements CMatch {
+    @Override
+    public void split(Box b, List<Box> in, List<Box> out) {
+      throw new IllegalStateException("hop limit needs the three-way split");
+    }
+
+    @Override
+    public void split(Box b, List<Box> in, List<Box> out, List<Box> maybe) {
+      if (b.hopLimit < 0) {
+        maybe.add(b);
+        return;
+      }
+      boolean v = switch (m.op()) {
+        case "lt" -> b.hopLimit < m.value();
+        case "gt" -> b.hopLimit > m.value();
+        default -> b.hopLimit == m.value();
+      };
+      (v != m.negated() ? in : out).add(b);
+    }
+
+    @Override
+    public String text() {
+      return "TTL/hop limit " + (m.negated() ? "! " : "") + m.op() + " " + m.value() + " (set by the sender)";
+    }
+  }
+
+  private static final class AddrM implements CMatch {
+    final boolean dst;
+    final Ip[] los;
+    final Ip[] his;
+    final boolean neg;
+
+    AddrM(boolean dst, Ip[] los, Ip[] his, boolean neg) {
+      this.dst = dst;
+      this.los = los;
+      this.his = his;
+      this.neg = neg;
+    }
+
+    @Override
+    public void split(Box b, List<Box> in, List<Box> out) {
+      Ip lo = dst ? b.dstLo : b.srcLo;
+      Ip hi = dst ? b.dstHi : b.srcHi;
+      List<Box> yes = neg ? out : in;
+      List<Box> no = neg ? in : out;
+      // First interval that ends at or after lo.
+      int a = 0;
+      int z = los.length;
+      while (a < z) {
+        int m = (a + z) >>> 1;
+        if (his[m].compareTo(lo) < 0) {
+          a = m + 1;
+        } else {
+          z = m;
+        }
+      }
+      if (a == los.length || los[a].compareTo(hi) > 0) {
+        no.add(b);
+        return;
+      }
+      if (los[a].compareTo(lo) <= 0 && his[a].compareTo(hi) >= 0) {
+        yes.add(b);
+        return;
+      }
+      Ip cur = lo;
+      for (int i = a; i < los.length && cur != null && cur.compareTo(hi) <= 0; i++) {
+        if (los[i].compareTo(hi) > 0) {
+          break;
+        }
+        if (los[i].compareTo(cur) > 0) {
+          no.add(with(b, cur, los[i].previous()));
+          cur = los[i];
+        }
+        Ip end = his[i].compareTo(hi) < 0 ? his[i] : hi;
+        yes.add(with(b, cur, end));
+        cur = end.next();
+      }
+      if (cur != null && cur.compareTo(hi) <= 0) {
+        no.add(with(b, cur, hi));
+      }
+    }
+
+    private Box with(Box b, Ip lo, Ip hi) {
+      return dst ? b.withDst(lo, hi) : b.withSrc(lo, hi);
+    }
+  }
+
+  private static final class PortM implements CMatch {
+    final boolean dst;
+    final int[] los;
+    final int[] his;
+    final boolean neg;
+
+    PortM(boolean dst, PortSet set, boolean neg) {
+      this.dst = dst;
+      List<int[]> iv = set.intervals();
+      this.los = new int[iv.size()];
+      this.his = new int[iv.size()];
+      for (int i = 0; i < los.length; i++) {
+        los[i] = iv.get(i)[0];
+        his[i] = iv.get(i)[1];
+      }
+      this.neg = neg;
+    }
+
+    @Override
+    public void split(Box b, List<Box> in, List<Box> out) {
+      if (!Protocols.hasPorts(b.proto)) {
+        // No ports to compare: the condition is false whichever way it is written.
+        out.add(b);
+        return;
+      }
+      int lo = dst ? b.dpLo : b.spLo;
+      int hi = dst ? b.dpHi : b.spHi;
+      List<Box> yes = neg ? out : in;
+      List<Box> no = neg ? in : out;
+      int cur = lo;
+      for (int i = 0; i < los.length && cur <= hi; i++) {
+        if (his[i] < cur) {
+          continue;
+        }
+        if (los[i] > hi) {
+          break;
+        }
+        if (los[i] > cur) {
+          no.add(with(b, cur, los[i] - 1));
+          cur = los[i];
+        }
+        int end = Math.min(his[i], hi);
+        yes.add(cur == lo && end == hi ? b : with(b, cur, end));
+        cur = end + 1;
+      }
+      if (cur <= hi) {
+        no.add(cur == lo ? b : with(b, cur, hi));
+      }
+    }
+
+    private Box with(Box b, int lo, int hi) {
+      return dst ? b.withDport(lo, hi) : b.withSport(lo, hi);
+    }
+  }
+
+  /** multiport --ports: destination or source port in the set. */
+  private static final class EitherPortM implements CMatch {
+    final PortM dport;
+    final PortM sport;
+    final boolean neg;
+
+    EitherPortM(PortSet set, boolean neg) {
+      this.dport = new PortM(true, set, false);
+      this.sport = new PortM(false, set, false);
+      this.neg = neg;
+    }
+
+    @Override
+    public void split(Box b, List<Box> in, List<Box> out) {
+      List<Box> yes = neg ? out : in;
+      List<Box> no = neg ? in : out;
+      if (!Protocols.hasPorts(b.proto)) {
+        out.add(b);
+        return;
+      }
+      List<Box> notD = new ArrayList<>();
+      dport.split(b, yes, notD);
+      for (Box n : notD) {
+        sport.split(n, yes, no);
+      }
+    }
+  }
+
+  private static final class IfaceM implements CMatch {
+    final boolean inbound;
+    final long mask;
+    final boolean neg;
+
+    IfaceM(boolean inbound, long mask, boolean neg) {
+      this.inbound = inbound;
+      this.mask = neg ? ~mask : mask;
+      this.neg = neg;
+    }
+
+    @Override
+    public void split(Box b, List<Box> in, List<Box> out) {
+      long have = inbound ? b.iif : b.oif;
+      long none = have & 1L;
+      // No interface at all (class 0) never matches, negated or not.
+      long yes = have & mask & ~1L;
+      long no = (have & ~mask) | none;
+      if (yes == 0) {
+        out.add(b);
+      } else if (no == 0) {
+        in.add(b);
+      } else {
+        in.add(inbound ? b.withIif(yes) : b.withOif(yes));
+        out.add(inbound ? b.withIif(no) : b.withOif(no));
+      }
+    }
+  }
+
+  /** A condition on a field every packet of a box shares. */
+  private interface Test {
+    boolean test(Box b);
+  }
+
+  private record ConstM(Test test) implements CMatch {
+    @Override
+    public void split(Box b, List<Box> in, List<Box> out) {
+      (test.test(b) ? in : out).add(b);
+    }
+  }
+
+  private static CMatch constant(boolean negated, Test t) {
+    return new ConstM(negated ? b -> !t.test(b) : t);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Compilation
+
+  private static final class CChain {
+    final Chain chain;
+    final String file;
+    final List<CRule> rules;
+
+    CChain(Chain chain, String file, List<CRule> rules) {
+      this.chain = chain;
+      this.file = file;
+      this.rules = rules;
+    }
+  }
+
+  private record CBase(BaseChain base, CChain chain) {}
+
+  private static final class CRule {
+    final Rule rule;
+    final CMatch[] matches;
+    /** The text of the first undecidable condition, or null when the rule can be decided. */
+    final String undecidable;
+    final String table;
+    final String chainName;
+    /** Jumps to a chain that changes nothing: an undecidable condition on it cannot matter. */
+    boolean harmless;
+
+    CRule(Rule rule, CMatch[] matches, String undecidable, String table, String chainName) {
+      this.rule = rule;
+      this.matches = matches;
+      this.undecidable = undecidable;
+      this.table = table;
+      this.chainName = chainName;
+    }
+
+    /**
+     * Divides a box into the parts every condition holds for ({@code matched}), the parts some condition fails
+     * for ({@code unmatched}), and the parts a condition cannot decide ({@code maybe}).
+     */
+    void split(Box b, List<Box> matched, List<Box> unmatched, List<Box> maybe) {
+      List<Box> cur = List.of(b);
+      List<Box> curMaybe = List.of();
+      for (CMatch m : matches) {
+        List<Box> in = new ArrayList<>(2);
+        List<Box> mb = new ArrayList<>(0);
+        for (Box c : cur) {
+          m.split(c, in, unmatched, mb);
+        }
+        for (Box c : curMaybe) {
+          m.split(c, mb, unmatched, mb);
+        }
+        cur = in;
+        curMaybe = mb;
+        if (cur.isEmpty() && curMaybe.isEmpty()) {
+          return;
+        }
+      }
+      if (undecidable != null) {
+        maybe.addAll(cur);
+      } else {
+        matched.addAll(cur);
+      }
+      maybe.addAll(curMaybe);
+    }
+
+    /** Why a box of {@code maybe} could not be decided. */
+    String maybeReason() {
+      List<String> parts = new ArrayList<>();
+      if (undecidable != null) {
+        parts.add(undecidable);
+      }
+      for (CMatch m : matches) {
+        if (m.text() != null) {
+          parts.add(m.text());
+        }
+      }
+      return String.join(", ", parts);
+    }
+  }
+
+  private CChain compile(Ruleset rs, Chain c, AddressTypes types) {
+    List<CRule> rules = new ArrayList<>(c.rules().size());
+    for (Rule r : c.rules()) {
+      List<CMatch> ms = new ArrayList<>(r.matches().size());
+      String undecidable = null;
+      for (Match m : r.matches()) {
+        if (m instanceof Match.Undecidable u) {
+          undecidable = undecidable == null ? u.construct() : undecidable + ", " + u.construct();
+          continue;
+        }
+        if (m instanceof Match.AddressType at && !types.decidable(at.types())) {
+          String text = "-m addrtype " + (at.side() == Match.Side.SOURCE ? "--src-type " : "--dst-type ") + at.types()
+              + " (depends on the host's routing table)";
+          undecidable = undecidable == null ? text : undecidable + ", " + text;
+          continue;
+        }
+        ms.add(compile(m, types));
+      }
+      rules.add(new CRule(r, ms.toArray(new CMatch[0]), undecidable, c.table(), c.name()));
+    }
+    return new CChain(c, rs.source().file(), rules);
+  }
+
+  private CMatch compile(Match m, AddressTypes types) {
+    if (m instanceof Match.Address a) {
+      return addr(a.side() == Match.Side.DESTINATION, a.addresses(), a.negated());
+    } else if (m instanceof Match.Port p) {
+      return new PortM(p.side() == Match.Side.DESTINATION, p.ports(), p.negated());
+    } else if (m instanceof Match.EitherPort p) {
+      return new EitherPortM(p.ports(), p.negated());
+    } else if (m instanceof Match.Protocol p) {
+      return p.protocols().isEmpty()
+          ? constant(p.negated(), b -> true)
+          : constant(p.negated(), b -> p.protocols().contains(b.proto));
+    } else if (m instanceof Match.Interface i) {
+      return new IfaceM(i.inbound(), ifaces.matching(i.patterns()), i.negated());
+    } else if (m instanceof Match.ConnState s) {
+      return constant(s.negated(), b -> s.states().contains(b.visibleState())
+          || (b.dnatted && b.ct != null && s.states().contains(CtState.DNAT)));
+    } else if (m instanceof Match.ConnDirection d) {
+      return constant(d.negated(), b -> b.ct != null && b.originalDirection == d.original());
+    } else if (m instanceof Match.Mark mk) {
+      return constant(mk.negated(), b -> ((mk.conntrack() ? b.ctmark : b.mark) & mk.mask()) == mk.value());
+    } else if (m instanceof Match.AddressType at) {
+      return addr(at.side() == Match.Side.DESTINATION, types.of(at.types()), at.negated());
+    } else if (m instanceof Match.TcpFlags f) {
+      return new ConstM(b -> b.proto == Protocols.TCP && (((b.tcpFlags & f.mask()) == f.set()) != f.negated()));
+    } else if (m instanceof Match.IcmpType t) {
+      return new ConstM(b -> (b.proto == Protocols.ICMP || b.proto == Protocols.ICMPV6)
+          && ((t.type() < 0 || (b.icmpType == t.type() && b.icmpCode >= t.codeMin() && b.icmpCode <= t.codeMax())) != t.negated()));
+    } else if (m instanceof Match.Fragment f) {
+      return constant(f.negated(), b -> false);
+    } else if (m instanceof Match.HopLimit h) {
+      return new HopLimitM(h);
+    } else if (m instanceof Match.Constant c) {
+      return constant(false, b -> c.value());
+    }
+    throw new IllegalStateException("no compiled form for " + m);
+  }
+
+  private CMatch addr(boolean dst, IpSet set, boolean neg) {
+    List<IpRange> rs = set.ranges(family);
+    Ip[] los = new Ip[rs.size()];
+    Ip[] his = new Ip[rs.size()];
+    for (int i = 0; i < los.length; i++) {
+      los[i] = rs.get(i).first();
+      his[i] = rs.get(i).last();
+    }
+    return new AddrM(dst, los, his, neg);
+  }
+
+  /**
+   * Finds chains that change nothing (only logging, counting, returning, or calling such chains) and marks the
+   * jumps to them, so ufw's rate-limited logging chains do not fork the analysis.
+   */
+  private void markHarmlessJumps() {
+    java.util.Set<String> effectFree = new java.util.HashSet<>();
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (Map.Entry<String, CChain> e : chains.entrySet()) {
+        if (effectFree.contains(e.getKey())) {
+          continue;
+        }
+        boolean free = true;
+        for (CRule r : e.getValue().rules) {
+          Action a = r.rule.action();
+          String target = a instanceof Action.Jump j ? j.chain() : a instanceof Action.Goto g ? g.chain() : null;
+          boolean ok = a instanceof Action.Continue || a instanceof Action.None || a instanceof Action.Return
+              || (target != null && effectFree.contains(e.getValue().file + "\u0000" + target));
+          if (!ok) {
+            free = false;
+            break;
+          }
+        }
+        if (free) {
+          effectFree.add(e.getKey());
+          changed = true;
+        }
+      }
+    }
+    for (CChain c : chains.values()) {
+      for (CRule r : c.rules) {
+        if (r.rule.action() instanceof Action.Jump j && effectFree.contains(c.file + "\u0000" + j.chain())) {
+          r.harmless = true;
+        }
+      }
+    }
+  }
+
+  private boolean readsTcpFlags(CChain c, java.util.Set<String> seen) {
+    if (!seen.add(c.file + "\u0000" + c.chain.key())) {
+      return false;
+    }
+    for (CRule r : c.rules) {
+      for (Match m : r.rule.matches()) {
+        if (m instanceof Match.TcpFlags) {
+          return true;
+        }
+      }
+      String target = r.rule.action() instanceof Action.Jump j ? j.chain()
+          : r.rule.action() instanceof Action.Goto g ? g.chain() : null;
+      if (target != null && chains.containsKey(c.file + "\u0000" + target)
+          && readsTcpFlags(chains.get(c.file + "\u0000" + target), seen)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The address sets behind {@code -m addrtype}, as far as they follow from addresses alone. */
+  private static final class AddressTypes {
+    private static final Set<AddrType> DECIDABLE = EnumSet.of(AddrType.UNSPEC, AddrType.UNICAST, AddrType.LOCAL, AddrType.BROADCAST, AddrType.MULTICAST);
+    private final Map<AddrType, IpSet> sets = new EnumMap<>(AddrType.class);
+
+    AddressTypes(Family family, IpSet local) {
+      IpSet localF = local.only(family);
+      IpSet multicast = family == Family.IPV4 ? cidr("224.0.0.0", 4) : cidr("ff00::", 8);
+      // The kernel types 0.0.0.0/8 and 255.255.255.255 as BROADCAST for IPv4; IPv6 has no broadcast.
+      IpSet broadcast = family == Family.IPV4 ? cidr("0.0.0.0", 8).union(cidr("255.255.255.255", 32)) : IpSet.EMPTY;
+      IpSet unspec = family == Family.IPV6 ? cidr("::", 128) : IpSet.EMPTY;
+      sets.put(AddrType.LOCAL, localF);
+      sets.put(AddrType.MULTICAST, multicast);
+      sets.put(AddrType.BROADCAST, broadcast);
+      sets.put(AddrType.UNSPEC, unspec);
+      sets.put(AddrType.UNICAST, IpSet.all(family).minus(localF).minus(multicast).minus(broadcast).minus(unspec));
+    }
+
+    private static IpSet cidr(String a, int p) {
+      return IpSet.of(IpRange.prefix(Ip.parse(a), p));
+    }
+
+    boolean decidable(Set<AddrType> types) {
+      return DECIDABLE.containsAll(types);
+    }
+
+    IpSet of(Set<AddrType> types) {
+      IpSet s = IpSet.EMPTY;
+      for (AddrType t : types) {
+        s = s.union(sets.get(t));
+      }
+      return s;
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package io.portproof.cli;
+
+import io.portproof.analysis.HostFacts;
+import io.portproof.model.Ip;
+import io.portproof.model.SourceRef;
+import io.portproof.parse.InputException;
+import io.portproof.policy.CheckResult;
+import io.portproof.policy.Finding;
+import io.portproof.policy.HostResult;
+import io.portproof.policy.Inventory;
+import io.portproof.policy.Policy;
+import io.portproof.policy.PolicyLoader;
+import io.portproof.policy.RunResult;
+import io.portproof.policy.Severity;
+import io.portproof.report.Reporter;
+import io.portproof.report.Reporters;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"The main job: predicts what the internet sees on every port of each host and checks it",
+        "against the policy (default: the built-in web-baseline). Exit code 1 when a finding reaches --fail-on.",
+        "",
+        "PATH is a directory with a portproof.yaml, or that file. Without PATH, describe one host with flags.",
+        "",
+        "Examples:",
+        "  portproof check samples/web-good",
+        "  portproof check --firewall rules.v4 --firewall rules.v6 --address 198.51.100.10 --address 2001:db8::10",
+        "  portproof check fleet/portproof.yaml --host web1 --format json --output web1.json"})
+final class CheckCommand implements Callable<Integer>, Main.IoAware {
+  @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", description = "A directory with portproof.yaml, or the file itself.")
+  Path path;
+
+  @Option(names = {"-f", "--firewall"}, arity = "1..*", paramLabel = "[TYPE:]FILE", description = "Firewall exports of one host (instead of PATH).")
+  List<String> firewall = new ArrayList<>();
+
+  @Option(names = "--address", arity = "1..*", paramLabel = "ADDR", description = "The host's public addresses (with --firewall).")
+  List<String> addresses = new ArrayList<>();
+
+  @Option(names = "--name", paramLabel = "NAME", defaultValue = "host", description = "The host's name in reports (with --firewall; default: ${DEFAULT-VALUE}).")
+  String name;
+
+  @Option(names = "--interface", paramLabel = "NAME", description = "The interface internet clients arrive on (default: any external one).")
+  String iface;
+
+  @Option(names = "--host", paramLabel = "NAME", description = "Check only these hosts of the inventory (repeatable).")
+  List<String> onlyHosts = new ArrayList<>();
+
+  @Option(names = "--shard", paramLabel = "K/N", description = "Check only shard K of N (1-based): hosts are dealt out in a stable order, so a CI matrix splits a fleet.")
+  String shard;
+
+  @Option(names = "--policy", paramLabel = "NAME|FILE", description = "A built-in policy (see 'portproof rules') or a YAML file; overrides the inventory's.")
+  String policy;
+
+  @Option(names = "--format", paramLabel = "FORMAT", description = "Output format, repeatable: text, json (default: text).")
+  List<String> formats = new ArrayList<>();
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where the matching --format goes (by position); '-' or none: standard output.")
+  List<String> outputs = new ArrayList<>();
+
+  @Option(names = "--fail-on", defaultValue = "low", paramLabel = "SEVERITY",
+      description = "Exit 1 when a finding is at least this severe: info, low, medium, high, critical (default: ${DEFAULT-VALUE}).")
+  String failOn;
+
+  private Main.Io io;
+
+  @Override
+  public void io(Main.Io io) {
+    this.io = io;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Severity threshold;
+    try {
+      threshold = Severity.parse(failOn);
+    } catch (IllegalArgumentException e) {
+      throw new InputException("--fail-on: '" + failOn + "' is not one of info, low, medium, high, critical");
+    }
+    List<Reporter> reporters = new ArrayList<>();
+    for (String f : formats.isEmpty() ? List.of("text") : formats) {
+      reporters.add(Reporters.named(f).orElseThrow(() -> new InputException(
+          "--format: unknown format '" + f + "' (known: " + String.join(", ", Reporters.names()) + ")")));
+    }
+    if (outputs.size() > reporters.size()) {
+      throw new InputException("--output given " + outputs.size() + " times but --format only " + reporters.size() + " times; pair each output with a format");
+    }
+    List<Inventory.Host> hosts = selectHosts();
+    Map<String, Policy> policies = new HashMap<>();
+    Policy defaultPolicy = PolicyLoader.load(policy != null ? policy : "web-baseline");
+    List<HostResult> results = new ArrayList<>();
+    boolean progress = hosts.size() > 1 && System.console() != null;
+    int done = 0;
+    for (Inventory.Host h : hosts) {
+      String polName = policy != null ? policy : h.policy() != null ? h.policy() : "web-baseline";
+      Policy pol = policy != null || h.policy() == null ? defaultPolicy
+          : policies.computeIfAbsent(polName, n -> null);
+      if (pol == null) {
+        String p = h.base().resolve(polName).toFile().exists() ? h.base().resolve(polName).toString() : polName;
+        pol = PolicyLoader.load(p);
+        policies.put(polName, pol);
+      }
+      results.add(evaluate(h, pol));
+      done++;
+      if (progress) {
+        io.err().printf("\rchecked %d/%d hosts", done, hosts.size());
+      }
+    }
+    if (progress) {
+      io.err().println();
+    }
+    // The run is named after the policy its hosts share; a mixed fleet is named after the default.
+    Policy shared = results.stream().map(HostResult::policy).distinct().count() == 1 && !results.isEmpty()
+        ? (results.get(0).policy().equals(defaultPolicy.name()) ? defaultPolicy : policies.values().stream()
+            .filter(p -> p != null && p.name().equals(results.get(0).policy())).findFirst().orElse(defaultPolicy))
+        : defaultPolicy;
+    RunResult run = new RunResult(new Main.Version().getVersion()[0], shared, Instant.now(), results);
+    boolean colour = System.console() != null && System.getenv("NO_COLOR") == null;
+    for (int i = 0; i < reporters.size(); i++) {
+      String target = i < outputs.size() ? outputs.get(i) : "-";
+      if (target.equals("-")) {
+        reporters.get(i).write(run, io.out(), colour && reporters.get(i).name().equals("text"));
+      } else {
+        try (PrintStream ps = new PrintStream(new FileOutputStream(target), false, StandardCharsets.UTF_8)) {
+          reporters.get(i).write(run, ps, false);
+        } catch (IOException e) {
+          throw new InputException(target + ": cannot write: " + e.getMessage());
+        }
+      }
+    }
+    boolean fail = run.findings().stream().map(Finding::severity).anyMatch(s -> s.compareTo(threshold) >= 0);
+    return fail ? Main.VIOLATION : Main.OK;
+  }
+
+  private List<Inventory.Host> selectHosts() throws InputException {
+    List<Inventory.Host> hosts;
+    if (path != null) {
+      if (!firewall.isEmpty() || !addresses.isEmpty()) {
+        throw new InputException("give either PATH or --firewall/--address, not both");
+      }
+      hosts = Inventory.load(path);
+    } else {
+      if (firewall.isEmpty()) {
+        throw new InputException("nothing to check: give a PATH with a portproof.yaml, or --firewall FILE (see 'portproof check --help')");
+      }
+      List<Ip> addrs = new ArrayList<>();
+      for (String a : addresses) {
+        addrs.add(FirewallInputs.parseAddress(a, "--address"));
+      }
+      if (addrs.isEmpty()) {
+        throw new InputException("--address: name at least one address of the host, so portproof knows which destination to analyse");
+      }
+      hosts = List.of(new Inventory.Host(name, addrs, iface, firewall, List.of(), null, null,
+          SourceRef.ofFile("(command line)")));
+    }
+    if (!onlyHosts.isEmpty()) {
+      List<String> known = hosts.stream().map(Inventory.Host::name).toList();
+      for (String n : onlyHosts) {
+        if (!known.contains(n)) {
+          throw new InputException("--host: no host named '" + n + "' (hosts: " + String.join(", ", known) + ")");
+        }
+      }
+      hosts = hosts.stream().filter(h -> onlyHosts.contains(h.name())).toList();
+    }
+    if (shard != null) {
+      hosts = Shards.select(hosts, shard);
+    }
+    if (iface != null) {
+      hosts = hosts.stream().map(h -> new Inventory.Host(h.name(), h.addresses(), iface, h.firewall(), h.servers(), h.policy(), h.base(), h.source())).toList();
+    }
+    return hosts;
+  }
+
+  private HostResult evaluate(Inventory.Host h, Policy pol) throws InputException {
+    List<Inputs.Spec> specs = new ArrayList<>();
+    for (String f : h.firewall()) {
+      specs.add(Inputs.Spec.parse(f, h.base()));
+    }
+    Inputs.Loaded loaded = Inputs.load(specs);
+    if (loaded.invalid()) {
+      FirewallInputs.report(loaded.diagnostics(), io.err());
+      throw new InputException(h.name() + ": its inputs are invalid (see above): the kernel would not load them as written, so no prediction is made");
+    }
+    HostFacts facts = new HostFacts(h.name(), h.addresses(), h.inIface(), loaded.rulesets());
+    List<CheckResult> results = new ArrayList<>();
+    for (Policy.CheckConfig c : pol.checks().values()) {
+      results.add(c.check().runConfigured(facts, pol, c));
+    }
+    return new HostResult(h.name(), h.addresses(), pol.name(), results, loaded.diagnostics());
+  }
+}

@@ -1,0 +1,54 @@
+package io.portproof.cli;
+
+import io.portproof.model.Family;
+import io.portproof.parse.FirewallFormat;
+import io.portproof.parse.InputFormat;
+import io.portproof.parse.iptables.IptablesFormat;
+import java.util.List;
+import java.util.Optional;
+
+/** The registry of input formats: adding a format is one line here. Order decides sniffing precedence. */
+final class Formats {
+  static final InputFormat IPSET = new IpsetFormat();
+
+  static final List<InputFormat> ALL = List.of(
+      new IptablesFormat("iptables", null),
+      new IptablesFormat("ip6tables", Family.IPV6),
+      IPSET);
+
+  private Formats() {}
+
+  static Optional<InputFormat> named(String name) {
+    return ALL.stream().filter(f -> f.name().equals(name)).findFirst();
+  }
+
+  static Optional<InputFormat> sniff(String head, String fileName) {
+    return ALL.stream().filter(f -> f.sniff(head, fileName)).findFirst();
+  }
+
+  static List<String> names() {
+    return ALL.stream().map(InputFormat::name).toList();
+  }
+
+  static boolean isFirewall(InputFormat f) {
+    return f instanceof FirewallFormat;
+  }
+
+  /** ipset save output: auxiliary to firewall formats, read first. */
+  private static final class IpsetFormat implements InputFormat {
+    @Override
+    public String name() {
+      return "ipset";
+    }
+
+    @Override
+    public String summary() {
+      return "'ipset save' output, for rules that match on sets";
+    }
+
+    @Override
+    public boolean sniff(String head, String fileName) {
+      return io.portproof.parse.ipset.IpsetParser.sniff(head);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package io.portproof.cli;
+
+import io.portproof.diag.Diagnostic;
+import io.portproof.diag.Diagnostics;
+import io.portproof.model.fw.IpsetDefinition;
+import io.portproof.model.fw.Ruleset;
+import io.portproof.parse.FirewallFormat;
+import io.portproof.parse.InputException;
+import io.portproof.parse.InputFormat;
+import io.portproof.parse.InputText;
+import io.portproof.parse.ipset.IpsetParser;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the firewall inputs named on the command line or in a host file: {@code PATH} (type sniffed) or
+ * {@code TYPE:PATH}. ipset files are read first so rules can use them.
+ */
+final class Inputs {
+  /** What was read: the rulesets, and every diagnostic on the way. */
+  record Loaded(List<Ruleset> rulesets, List<Diagnostic> diagnostics) {
+    boolean invalid() {
+      return diagnostics.stream().anyMatch(d -> d.kind() == Diagnostic.Kind.INVALID);
+    }
+  }
+
+  /** A named input: its type (null to sniff), path, and how to call it in messages. */
+  record Spec(String type, Path path, String display) {
+    static Spec parse(String arg, Path base) {
+      String type = null;
+      String p = arg;
+      int colon = arg.indexOf(':');
+      if (colon > 0 && Formats.named(arg.substring(0, colon)).isPresent()) {
+        type = arg.substring(0, colon);
+        p = arg.substring(colon + 1);
+      }
+      Path path = base == null ? Path.of(p) : base.resolve(p);
+      return new Spec(type, path, base == null ? p : display(path));
+    }
+
+    /** Relative to the working directory when below it: what the user would type to open the file. */
+    static String display(Path path) {
+      Path cwd = Path.of("").toAbsolutePath();
+      Path abs = path.toAbsolutePath().normalize();
+      return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+    }
+  }
+
+  private Inputs() {}
+
+  static Loaded load(List<Spec> specs) throws InputException {
+    Diagnostics diags = new Diagnostics();
+    List<InputText> texts = new ArrayList<>();
+    List<InputFormat> formats = new ArrayList<>();
+    for (Spec s : specs) {
+      InputText t = InputText.read(s.path(), s.display());
+      InputFormat f = s.type() != null ? Formats.named(s.type()).orElseThrow()
+          : Formats.sniff(t.text().substring(0, Math.min(t.text().length(), 65536)),
+              s.path().getFileName() == null ? "" : s.path().getFileName().toString())
+              .orElseThrow(() -> new InputException(s.display() + ": not a format portproof knows (" + String.join(", ", Formats.names())
+                  + "); name the type as TYPE:" + s.display() + " if it is one of them"));
+      texts.add(t);
+      formats.add(f);
+    }
+    Map<String, IpsetDefinition> ipsets = new LinkedHashMap<>();
+    for (int i = 0; i < texts.size(); i++) {
+      if (formats.get(i) == Formats.IPSET) {
+        ipsets.putAll(IpsetParser.parse(texts.get(i), diags));
+      }
+    }
+    List<Ruleset> rulesets = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      if (formats.get(i) instanceof FirewallFormat ff) {
+        rulesets.addAll(ff.parse(texts.get(i), ipsets, diags));
+      } else if (formats.get(i) != Formats.IPSET) {
+        throw new InputException(texts.get(i).name() + ": a " + formats.get(i).name() + " file is not a firewall export");
+      }
+    }
+    return new Loaded(rulesets, diags.asList());
+  }
+}

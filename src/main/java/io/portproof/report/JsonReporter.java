@@ -1,0 +1,90 @@
+package io.portproof.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portproof.diag.Diagnostic;
+import io.portproof.model.Ip;
+import io.portproof.model.SourceRef;
+import io.portproof.policy.CheckResult;
+import io.portproof.policy.Finding;
+import io.portproof.policy.HostResult;
+import io.portproof.policy.RunResult;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+
+/**
+ * Machine-readable results. The schema is versioned by {@code schemaVersion}; fields are only ever added
+ * within a version.
+ */
+public final class JsonReporter implements Reporter {
+  public static final int SCHEMA_VERSION = 1;
+
+  @Override
+  public String name() {
+    return "json";
+  }
+
+  @Override
+  public void write(RunResult run, PrintStream out, boolean colour) {
+    ObjectNode root = Json.object();
+    root.put("schemaVersion", SCHEMA_VERSION);
+    root.put("tool", run.tool());
+    root.put("time", run.time().toString());
+    ObjectNode pol = root.putObject("policy");
+    pol.put("name", run.policy().name());
+    pol.put("version", run.policy().version());
+    pol.put("title", run.policy().title());
+    ArrayNode hosts = root.putArray("hosts");
+    for (HostResult h : run.hosts()) {
+      ObjectNode hn = hosts.addObject();
+      hn.put("name", h.host());
+      hn.put("policy", h.policy());
+      ArrayNode addrs = hn.putArray("addresses");
+      h.addresses().stream().map(Ip::toString).forEach(addrs::add);
+      ArrayNode checks = hn.putArray("checks");
+      for (CheckResult r : h.results()) {
+        ObjectNode cn = checks.addObject();
+        cn.put("id", r.checkId());
+        cn.put("title", r.title());
+        cn.put("status", r.status().name());
+        cn.put("summary", r.summary());
+        ArrayNode fs = cn.putArray("findings");
+        for (Finding f : r.findings()) {
+          fs.add(finding(f));
+        }
+      }
+      ArrayNode diags = hn.putArray("diagnostics");
+      for (Diagnostic d : h.diagnostics()) {
+        ObjectNode dn = diags.addObject();
+        dn.put("kind", d.kind().name());
+        dn.put("message", d.message());
+        dn.set("at", Json.source(d.source()));
+      }
+    }
+    ObjectNode summary = root.putObject("summary");
+    summary.put("hosts", run.hosts().size());
+    summary.put("findings", run.findings().size());
+    try {
+      out.println(Json.MAPPER.writeValueAsString(root));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static ObjectNode finding(Finding f) {
+    ObjectNode n = Json.object();
+    n.put("check", f.checkId());
+    n.put("severity", f.severity().name().toLowerCase(Locale.ROOT));
+    n.put("host", f.host());
+    n.put("subject", f.subject());
+    n.put("message", f.message());
+    n.set("location", Json.source(f.location()));
+    ArrayNode ev = n.putArray("evidence");
+    for (SourceRef s : f.evidence()) {
+      ev.add(Json.source(s));
+    }
+    return n;
+  }
+}

@@ -1,0 +1,202 @@
+package io.portproof.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portproof.diag.Diagnostics;
+import io.portproof.model.Ip;
+import io.portproof.model.IpRange;
+import io.portproof.model.IpSet;
+import io.portproof.model.Packet;
+import io.portproof.model.PortSet;
+import io.portproof.model.fw.Ruleset;
+import io.portproof.model.fw.Verdict;
+import io.portproof.parse.InputText;
+import io.portproof.parse.iptables.IptablesParser;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Netfilter semantics, one construct per test, written as the operator would write the rules. */
+class FirewallAnalyzerTest {
+  private static final String HOST = "198.51.100.10";
+
+  private static FirewallAnalyzer fw(String... exports) {
+    List<Ruleset> rs = new ArrayList<>();
+    int i = 0;
+    for (String e : exports) {
+      Diagnostics d = new Diagnostics();
+      rs.add(IptablesParser.parse(new InputText(Path.of("rules" + i), "rules" + (i++), e), null, Map.of(), d));
+      assertThat(d.hasInvalid()).as("fixture parses: %s", d.asList()).isFalse();
+    }
+    return new FirewallAnalyzer(new HostContext(rs, IpSet.of(IpRange.of(Ip.parse(HOST)))));
+  }
+
+  private static Explanation tcp(FirewallAnalyzer a, String src, int port) {
+    return a.explain(new Packet(Ip.parse(src), Ip.parse(HOST), Protocols.TCP, port, null, null));
+  }
+
+  private static Explanation tcp(FirewallAnalyzer a, String src, int port, String iface) {
+    return a.explain(new Packet(Ip.parse(src), Ip.parse(HOST), Protocols.TCP, port, null, iface));
+  }
+
+  @Test
+  void noRulesetMeansTheKernelAccepts() {
+    assertThat(tcp(fw("*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n"), "203.0.113.5", 443).verdict()).isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
+  void thePolicyDecidesWhatNoRuleMatches() {
+    FirewallAnalyzer a = fw("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT\nCOMMIT\n");
+    assertThat(tcp(a, "203.0.113.5", 443).verdict()).isEqualTo(Verdict.ACCEPT);
+    Explanation e = tcp(a, "203.0.113.5", 22);
+    assertThat(e.verdict()).isEqualTo(Verdict.DROP);
+    assertThat(e.decidedBy().line()).isEqualTo(2);
+    assertThat(e.clientSees()).isEqualTo("filtered");
+  }
+
+  @Test
+  void rejectKindsDecideWhatTheClientSees() {
+    FirewallAnalyzer a = fw("*filter\n:INPUT ACCEPT [0:0]\n"
+        + "-A INPUT -p tcp --dport 1 -j REJECT --reject-with tcp-reset\n"
+        + "-A INPUT -p tcp --dport 2 -j REJECT\n"
+        + "-A INPUT -p tcp --dport 3 -j REJECT --reject-with icmp-host-prohibited\n"
+        + "-A INPUT -p tcp --dport 4 -j REJECT --reject-with icmp-net-unreachable\nCOMMIT\n");
+    assertThat(tcp(a, "203.0.113.5", 1).clientSees()).isEqualTo("refused");
+    assertThat(tcp(a, "203.0.113.5", 2).clientSees()).isEqualTo("refused");
+    assertThat(tcp(a, "203.0.113.5", 2).rejectWith()).isEqualTo("icmp-port-unreachable");
+    assertThat(tcp(a, "203.0.113.5", 3).clientSees()).isEqualTo("unreachable");
+    assertThat(tcp(a, "203.0.113.5", 4).clientSees()).isEqualTo("unreachable");
+  }
+
+  @Test
+  void gotoReturnsToTheCallersCaller() {
+    FirewallAnalyzer a = fw("*filter\n:INPUT DROP [0:0]\n:a - [0:0]\n:b - [0:0]\n"
+        + "-A INPUT -j a\n-A INPUT -j ACCEPT\n"
+        + "-A a -p tcp --dport 22 -g b\n-A a -j DROP\n"
+        + "-A b -j RETURN\nCOMMIT\n");
+    // 22: INPUT -> a -goto-> b -RETURN-> back in INPUT after the jump to a (a's DROP is skipped).
+    assertThat(tcp(a, "203.0.113.5", 22).verdict()).isEqualTo(Verdict.ACCEPT);
+    assertThat(tcp(a, "203.0.113.5", 23).verdict()).isEqualTo(Verdict.DROP);
+  }
+
+  @Test
+  void negatedSourcesAndEitherPortMultiport() {
+    FirewallAnalyzer a = fw("*filter\n:INPUT DROP [0:0]\n"
+        + "-A INPUT ! -s 203.0.113.0/24 -p tcp --dport 22 -j DROP\n"
+        + "-A INPUT -p tcp --dport 22 -j ACCEPT\n"
+        + "-A INPUT -p tcp -m multiport --ports 7000:7001 -j ACCEPT\nCOMMIT\n");
+    assertThat(tcp(a, "203.0.113.9", 22).verdict()).isEqualTo(Verdict.ACCEPT);
+    assertThat(tcp(a, "198.18.0.9", 22).verdict()).isEqualTo(Verdict.DROP);
+    assertThat(tcp(a, "198.18.0.9", 7001).verdict()).isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
+  void redirectChangesThePortTheFilterSees() {
+    FirewallAnalyzer a = fw("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 443 -j REDIRECT --to-ports 8443\nCOMMIT\n"
+        + "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 443 -j ACCEPT\nCOMMIT\n");
+    Explanation e = tcp(a, "203.0.113.5", 443);
+    assertThat(e.verdict()).as("filter sees 8443, which it does not accept").isEqualTo(Verdict.DROP);
+    assertThat(e.rewrittenTo().port()).isEqualTo(8443);
+  }
+
+  @Test
+  void aDroppedReplyIsATimeout() {
+    FirewallAnalyzer a = fw("*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp --sport 443 -j DROP\nCOMMIT\n");
+    Explanation e = tcp(a, "203.0.113.5", 443);
+    assertThat(e.verdict()).isEqualTo(Verdict.DROP);
+    assertThat(e.decidedBy().line()).isEqualTo(4);
+    assertThat(e.note()).contains("OUTPUT");
+  }
+
+  @Test
+  void aRejectWhoseErrorIsDroppedOnTheWayOutIsATimeout() {
+    FirewallAnalyzer a = fw("*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 25 -j REJECT --reject-with tcp-reset\n"
+        + "-A OUTPUT -m conntrack --ctstate RELATED -j DROP\nCOMMIT\n");
+    assertThat(tcp(a, "203.0.113.5", 25).verdict()).isEqualTo(Verdict.DROP);
+    assertThat(tcp(a, "203.0.113.5", 26).verdict()).isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
+  void marksSetInMangleAreSeenByFilter() {
+    FirewallAnalyzer a = fw("*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -s 203.0.113.0/24 -j MARK --set-xmark 0x1/0xffffffff\nCOMMIT\n"
+        + "*filter\n:INPUT DROP [0:0]\n-A INPUT -m mark --mark 0x1 -j ACCEPT\nCOMMIT\n");
+    assertThat(tcp(a, "203.0.113.5", 80).verdict()).isEqualTo(Verdict.ACCEPT);
+    assertThat(tcp(a, "198.18.0.5", 80).verdict()).isEqualTo(Verdict.DROP);
+  }
+
+  @Test
+  void notrackMakesTheConnectionUntracked() {
+    FirewallAnalyzer a = fw("*raw\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 80 -j CT --notrack\nCOMMIT\n"
+        + "*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate NEW -j ACCEPT\n-A INPUT -m conntrack --ctstate UNTRACKED -j REJECT\nCOMMIT\n");
+    assertThat(tcp(a, "203.0.113.5", 80).verdict()).isEqualTo(Verdict.REJECT);
+    assertThat(tcp(a, "203.0.113.5", 81).verdict()).isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
+  void anUndecidableConditionIsUnknownUnlessBothBranchesAgree() {
+    FirewallAnalyzer a = fw("*filter\n:INPUT DROP [0:0]\n"
+        + "-A INPUT -p tcp --dport 22 -m recent --name ssh --update --seconds 60 --hitcount 4 -j DROP\n"
+        + "-A INPUT -p tcp --dport 22 -j ACCEPT\n"
+        + "-A INPUT -p tcp --dport 80 -m limit --limit 5/s -j ACCEPT\n"
+        + "-A INPUT -p tcp --dport 80 -j ACCEPT\nCOMMIT\n");
+    Explanation ssh = tcp(a, "203.0.113.5", 22);
+    assertThat(ssh.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(ssh.reasons()).singleElement().satisfies(r -> {
+      assertThat(r.text()).contains("-m recent");
+      assertThat(r.source().line()).isEqualTo(3);
+    });
+    assertThat(tcp(a, "203.0.113.5", 80).verdict()).as("limited or not, it is accepted").isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
+  void anInterfaceConditionNeedsTheInterface() {
+    FirewallAnalyzer a = fw("*filter\n:INPUT DROP [0:0]\n-A INPUT -i eth+ -p tcp --dport 443 -j ACCEPT\nCOMMIT\n");
+    assertThat(tcp(a, "203.0.113.5", 443).verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(tcp(a, "203.0.113.5", 443).reasons().get(0).text()).contains("interface");
+    assertThat(tcp(a, "203.0.113.5", 443, "eth1").verdict()).isEqualTo(Verdict.ACCEPT);
+    assertThat(tcp(a, "203.0.113.5", 443, "wlan0").verdict()).isEqualTo(Verdict.DROP);
+  }
+
+  @Test
+  void addrtypeLocalKnowsTheHostsAddresses() {
+    FirewallAnalyzer a = fw("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m addrtype ! --dst-type LOCAL -j DROP\n"
+        + "-A INPUT -m addrtype --src-type MULTICAST -j DROP\nCOMMIT\n");
+    assertThat(tcp(a, "203.0.113.5", 443).verdict()).isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
+  void everyRulesetHookingThePacketMustAccept() {
+    FirewallAnalyzer a = fw("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 443 -j ACCEPT\nCOMMIT\n",
+        "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 80 -j ACCEPT\nCOMMIT\n");
+    assertThat(tcp(a, "203.0.113.5", 443).verdict()).as("accept ends only its own base chain").isEqualTo(Verdict.DROP);
+    assertThat(tcp(a, "203.0.113.5", 80).verdict()).isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
+  void dnatToAnotherHostIsForwarded() {
+    FirewallAnalyzer a = fw("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80\n"
+        + "-A PREROUTING -p tcp --dport 8081 -j DNAT --to-destination 10.0.0.6:80\nCOMMIT\n"
+        + "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -d 10.0.0.5 -j ACCEPT\nCOMMIT\n");
+    Explanation e = tcp(a, "203.0.113.5", 8080);
+    assertThat(e.verdict()).isEqualTo(Verdict.ACCEPT);
+    assertThat(e.note()).contains("forwarded to 10.0.0.5");
+    assertThat(tcp(a, "203.0.113.5", 8081).verdict()).isEqualTo(Verdict.DROP);
+  }
+
+  @Test
+  void exposureIsExactOverTheWholeSpace() {
+    FirewallAnalyzer a = fw("*filter\n:INPUT DROP [0:0]\n-A INPUT -s 203.0.113.0/24 -j DROP\n"
+        + "-A INPUT -s 198.18.0.0/15 -p tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT\nCOMMIT\n");
+    Exposure e = a.exposure(Ip.parse(HOST), Protocols.TCP, PortSet.range(1, 65535), null);
+    IpSet blocked = IpSet.of(IpRange.prefix(Ip.parse("203.0.113.0"), 24));
+    assertThat(e.blockFor(443).sources(Verdict.ACCEPT)).isEqualTo(IpSet.all(io.portproof.model.Family.IPV4).minus(blocked));
+    assertThat(e.blockFor(443).sources(Verdict.DROP)).isEqualTo(blocked);
+    assertThat(e.blockFor(22).sources(Verdict.ACCEPT)).isEqualTo(IpSet.of(IpRange.prefix(Ip.parse("198.18.0.0"), 15)));
+    assertThat(e.blockFor(23).sources(Verdict.DROP)).isEqualTo(IpSet.all(io.portproof.model.Family.IPV4));
+    assertThat(e.blockFor(80).pieces()).isEqualTo(e.blockFor(443).pieces());
+    assertThat(e.blocks()).extracting(b -> b.ports().toString())
+        .containsExactly("1-21", "22", "23-79", "80", "81-442", "443", "444-65535");
+  }
+}

@@ -1,0 +1,40 @@
+package io.portproof.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portproof.testing.Cli;
+import io.portproof.testing.Golden;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every bundled sample gives the result its README promises. */
+class SamplesTest {
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "web-good|0|HTTPS-OPEN=PASS HTTP-OPEN=PASS IPV6-PARITY=PASS IPV6-NEIGHBOUR-DISCOVERY=PASS UNEXPECTED-EXPOSURE=PASS INCONCLUSIVE=PASS",
+      "ufw-host|1|HTTPS-OPEN=PASS HTTP-OPEN=PASS IPV6-PARITY=PASS IPV6-NEIGHBOUR-DISCOVERY=PASS UNEXPECTED-EXPOSURE=FAIL INCONCLUSIVE=PASS",
+      "v6-dropped|1|HTTPS-OPEN=FAIL HTTP-OPEN=PASS IPV6-PARITY=FAIL IPV6-NEIGHBOUR-DISCOVERY=PASS UNEXPECTED-EXPOSURE=FAIL INCONCLUSIVE=PASS",
+      "nat-redirect|0|HTTPS-OPEN=PASS HTTP-OPEN=PASS IPV6-PARITY=PASS IPV6-NEIGHBOUR-DISCOVERY=PASS UNEXPECTED-EXPOSURE=PASS INCONCLUSIVE=PASS"})
+  void sampleGivesItsExpectedResult(String sample, int exit, String expected) throws Exception {
+    Cli json = Cli.run("check", "samples/" + sample, "--format", "json");
+    assertThat(json.exit()).as(json.err()).isEqualTo(exit);
+    JsonNode root = new ObjectMapper().readTree(json.out());
+    Map<String, String> statuses = new LinkedHashMap<>();
+    for (JsonNode c : root.path("hosts").get(0).path("checks")) {
+      statuses.put(c.path("id").asText(), c.path("status").asText());
+    }
+    StringBuilder got = new StringBuilder();
+    statuses.forEach((k, v) -> got.append(got.length() == 0 ? "" : " ").append(k).append('=').append(v));
+    assertThat(got.toString()).isEqualTo(expected);
+
+    Cli text = Cli.run("check", "samples/" + sample);
+    assertThat(text.exit()).isEqualTo(exit);
+    Golden.assertMatches("check/" + sample + ".txt", text.out());
+    Golden.assertMatches("check/" + sample + ".json", json.out().replaceAll("\"time\" : \"[^\"]+\"", "\"time\" : \"(time)\"")
+        .replaceAll("\"tool\" : \"[^\"]+\"", "\"tool\" : \"(tool)\""));
+  }
+}
