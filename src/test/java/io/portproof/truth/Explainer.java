@@ -29,6 +29,7 @@ final class Explainer {
    * @param verdict ACCEPT, DROP, REJECT or UNKNOWN
    * @param rejectWith the REJECT type, or null
    * @param expected open, refused, unreachable, filtered, or null
+   * @param rewrittenTo {@code address:port} after DNAT/REDIRECT, or null when not rewritten
    * @param rewrittenPort the port after DNAT/REDIRECT, or null when not rewritten
    * @param decidedBy {@code file:line text} of the deciding rule, for reports
    * @param json the whole line, for reports
@@ -37,9 +38,16 @@ final class Explainer {
       String verdict,
       String rejectWith,
       String expected,
+      String rewrittenTo,
       Integer rewrittenPort,
       String decidedBy,
       String json) {
+
+    /** The fields that matter to a reader, without the trace. */
+    String summary() {
+      return verdict + (rejectWith == null ? "" : " " + rejectWith) + ", expected " + expected
+          + (rewrittenTo == null ? "" : ", rewritten to " + rewrittenTo) + ", decided by " + decidedBy;
+    }
 
     boolean unknown() {
       return "UNKNOWN".equals(verdict);
@@ -150,6 +158,9 @@ final class Explainer {
         node.path("verdict").asText(),
         text(node.path("rejectWith")),
         text(node.path("expected")),
+        rewritten.isObject()
+            ? rewritten.path("address").asText() + ":" + rewritten.path("port").asText()
+            : null,
         rewritten.isObject() && rewritten.hasNonNull("port") ? rewritten.path("port").asInt() : null,
         decidedBy,
         line);

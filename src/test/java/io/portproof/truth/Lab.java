@@ -43,16 +43,24 @@ final class Lab implements AutoCloseable {
 
   /** Kernel settings of the server namespace, and why. */
   private static final Map<String, String> SERVER_SYSCTLS =
-      Map.of(
+      Map.ofEntries(
+          // A new namespace inherits IPv4 settings from the host's; pin what decides delivery.
+          // The server is a host, not a router: a DNAT elsewhere is not forwarded.
+          Map.entry("net/ipv4/ip_forward", "0"),
+          Map.entry("net/ipv6/conf/all/forwarding", "0"),
+          // Strict reverse-path filtering; routes are symmetric here, so it must not change a
+          // single outcome (a run with 0 saw the same ones).
+          Map.entry("net/ipv4/conf/all/rp_filter", "1"),
+          Map.entry("net/ipv4/conf/default/rp_filter", "1"),
           // Link-local addresses would otherwise sit in duplicate address detection for a second.
-          "net/ipv6/conf/all/accept_dad", "0",
-          "net/ipv6/conf/default/accept_dad", "0",
+          Map.entry("net/ipv6/conf/all/accept_dad", "0"),
+          Map.entry("net/ipv6/conf/default/accept_dad", "0"),
           // REJECT's ICMP errors are rate limited per peer and globally; unlimited they stay
           // deterministic instead of decaying into timeouts after a burst of probes.
-          "net/ipv4/icmp_ratelimit", "0",
-          "net/ipv4/icmp_msgs_per_sec", "1000000",
-          "net/ipv4/icmp_msgs_burst", "1000000",
-          "net/ipv6/icmp/ratelimit", "0");
+          Map.entry("net/ipv4/icmp_ratelimit", "0"),
+          Map.entry("net/ipv4/icmp_msgs_per_sec", "1000000"),
+          Map.entry("net/ipv4/icmp_msgs_burst", "1000000"),
+          Map.entry("net/ipv6/icmp/ratelimit", "0"));
 
   private final String clientNs;
   private final Path scratch;
@@ -149,7 +157,7 @@ final class Lab implements AutoCloseable {
     }
     String ip = Namespaces.ip();
     script.append(ip).append(" -batch - <<'BATCH'\n").append(batch).append("BATCH\n");
-    script.append("i=0\nuntil ").append(ip).append(" link show dev eth0 | grep -q LOWER_UP; do\n")
+    script.append("i=0\nuntil ").append(ip).append(" link show dev eth0 2>/dev/null | grep -q LOWER_UP; do\n")
         .append("  i=$((i+1)); [ $i -lt 100 ] || { echo 'FAILED: no carrier on eth0'; exit 1; }\n")
         .append("  sleep 0.02\ndone\n");
     restore(script, truthCase.backend().restoreV4, truthCase.rulesV4(), "rules.v4");

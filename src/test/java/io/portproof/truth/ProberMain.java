@@ -8,11 +8,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Child program run inside the client namespace: reads probe requests from stdin, one per line
@@ -57,16 +60,43 @@ public final class ProberMain {
     System.out.flush();
   }
 
+  /** Closes sockets whose connect outlived its timeout; closing wakes the blocked connect. */
+  private static final ScheduledExecutorService ALARMS = Executors.newScheduledThreadPool(2);
+
+  /**
+   * A blocking connect, bounded by closing the socket from a timer. Blocking on purpose: it
+   * returns as soon as the SYN-ACK is processed, so "open" means the port answered the SYN. A
+   * non-blocking connect reads SO_ERROR, which also reports a soft error (an ICMP error answering
+   * the handshake's final ACK, say) and would turn an answered SYN into a racy failure.
+   */
   private static Result probe(String src, String dst, int port, int timeoutMillis) {
     long start = System.nanoTime();
-    try (Socket socket = new Socket()) {
+    AtomicBoolean timedOut = new AtomicBoolean();
+    Socket socket = new Socket();
+    ScheduledFuture<?> alarm = ALARMS.schedule(() -> {
+      timedOut.set(true);
+      closeQuietly(socket);
+    }, timeoutMillis, TimeUnit.MILLISECONDS);
+    try {
       socket.bind(new InetSocketAddress(InetAddress.getByName(src), 0));
-      socket.connect(new InetSocketAddress(InetAddress.getByName(dst), port), timeoutMillis);
+      socket.connect(new InetSocketAddress(InetAddress.getByName(dst), port));
       return result("open", start, "connected");
-    } catch (SocketTimeoutException e) {
-      return result("filtered", start, "timeout");
     } catch (IOException e) {
+      if (timedOut.get()) {
+        return result("filtered", start, "timeout");
+      }
       return result(classify(e), start, e.getClass().getSimpleName() + ": " + e.getMessage());
+    } finally {
+      alarm.cancel(false);
+      closeQuietly(socket);
+    }
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // Closing is only ever cleanup here.
     }
   }
 
@@ -81,8 +111,8 @@ public final class ProberMain {
       return "refused";
     }
     if (message.contains("connection reset")) {
-      // A reset in SYN_SENT is ECONNREFUSED; ECONNRESET means the SYN-ACK came back and a later
-      // packet of the handshake was rejected. The port answered: that is open.
+      // A reset in SYN_SENT is ECONNREFUSED; ECONNRESET means the SYN-ACK came back and the
+      // handshake's final ACK met a tcp-reset before connect returned. The SYN was answered: open.
       return "open";
     }
     if (e instanceof NoRouteToHostException

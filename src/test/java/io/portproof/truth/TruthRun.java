@@ -69,8 +69,8 @@ final class TruthRun {
 
     String describe() {
       return truthCase.name() + " [" + truthCase.backend() + "] " + probe
-          + (listening ? " (listener bound)" : " (no listener)") + "\n    portproof: "
-          + predicted + " from " + prediction.json() + "\n    kernel:    " + observed.outcome()
+          + (listening ? " (listener bound)" : " (no listener)") + "\n      portproof: "
+          + predicted + " (" + prediction.summary() + ")\n      kernel:    " + observed.outcome()
           + " (" + observed.detail() + ", " + observed.millis() + " ms)";
     }
   }
@@ -84,6 +84,7 @@ final class TruthRun {
     int unknown;
     int unknownOnUndecidablePorts;
     int casesWithUndecidablePorts;
+    long explainNanos;
     final Map<Outcome, Integer> observed = new EnumMap<>(Outcome.class);
     final Map<TruthCase.Backend, Integer> backends = new EnumMap<>(TruthCase.Backend.class);
     final List<Disagreement> disagreements = new ArrayList<>();
@@ -145,6 +146,10 @@ final class TruthRun {
       }
     }
 
+    synchronized void explainTook(long nanos) {
+      explainNanos += nanos;
+    }
+
     synchronized void harnessFailure(String message) {
       harnessFailures.add(message);
     }
@@ -157,7 +162,8 @@ final class TruthRun {
           .append(unknown).append(" UNKNOWN (").append(unknownOnUndecidablePorts)
           .append(" on deliberately undecidable ports in ").append(casesWithUndecidablePorts)
           .append(" rulesets), ").append(explainFailures.size()).append(" explain failures\n");
-      out.append("  kernel outcomes: ").append(observed).append("; backends: ").append(backends).append('\n');
+      out.append("  kernel outcomes: ").append(observed).append("; backends: ").append(backends)
+          .append(String.format("; explain took %.1f s in all%n", explainNanos / 1e9));
       Map<String, List<Disagreement>> bySignature = new LinkedHashMap<>();
       disagreements.forEach(d -> bySignature.computeIfAbsent(d.signature(), k -> new ArrayList<>()).add(d));
       if (!bySignature.isEmpty()) {
@@ -182,6 +188,7 @@ final class TruthRun {
    * lab working through a shared queue.
    */
   Summary run(List<TruthCase> cases, int shrinkLimit, Duration shrinkBudget) {
+    long start = System.nanoTime();
     Summary summary = new Summary();
     ConcurrentLinkedQueue<TruthCase> queue = new ConcurrentLinkedQueue<>(cases);
     AtomicInteger done = new AtomicInteger();
@@ -203,6 +210,8 @@ final class TruthRun {
         }));
       }
       await(futures, summary);
+      log.accept(String.format("kernel truth: %d rulesets through explain and the kernel in %.1f s",
+          cases.size(), (System.nanoTime() - start) / 1e9));
       shrink(summary, shrinkLimit, shrinkBudget, workers);
     } finally {
       workers.shutdownNow();
@@ -215,7 +224,9 @@ final class TruthRun {
     Path dir = workDir.resolve(truthCase.name().replaceAll("[^A-Za-z0-9_.-]", "_"));
     try {
       synchronized (EXPLAIN_LOCK) {
+        long start = System.nanoTime();
         answer = Explainer.explain(dir, truthCase, addresses());
+        summary.explainTook(System.nanoTime() - start);
       }
     } catch (RuntimeException e) {
       answer = new Answer(null, -1, "explain threw " + e);
