@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Decides whether this machine can run kernel truth tests: root, iproute2, sysctl, the iptables
+ * Decides whether this machine can run kernel truth tests: root, iproute2, the iptables
  * restore tools, and working network namespaces. Without them the tests skip with the reason, except
  * under {@code CI=true}, where a missing prerequisite is a failure: CI must never go green by not
  * testing.
@@ -23,7 +23,7 @@ final class TruthEnvironment {
     if (id.isEmpty() || !Shell.run(null, id.get(), "-u").stdout().strip().equals("0")) {
       missing.add("root (network namespaces and iptables need it)");
     }
-    for (String tool : List.of("ip", "sysctl", "iptables-nft-restore", "ip6tables-nft-restore")) {
+    for (String tool : List.of("ip", "sh", "grep", "iptables-nft-restore", "ip6tables-nft-restore")) {
       if (Shell.tool(tool).isEmpty()) {
         missing.add(tool);
       }
@@ -40,7 +40,7 @@ final class TruthEnvironment {
     }
     String message =
         "kernel truth suite needs " + String.join(", ", missing)
-            + " (Debian packages: iproute2, iptables, procps)";
+            + " (Debian packages: iproute2, iptables)";
     if ("true".equalsIgnoreCase(System.getenv("CI"))) {
       fail("CI=true but " + message);
     }
