@@ -6,10 +6,16 @@ import io.portproof.truth.Explainer.Answer;
 import io.portproof.truth.Lab.Observation;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -154,35 +160,69 @@ class KernelFactsTest {
     Path classpath =
         Path.of(ProberMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     TruthCase.Backend backend = TruthEnvironment.backends().get(0);
+    List<Fact> facts = facts();
     List<String> failures = new ArrayList<>();
-    try (Lab pinned = new Lab(classpath, KernelTruthTest.CONNECT_TIMEOUT_MILLIS, true);
-        Lab dynamic = new Lab(classpath, KernelTruthTest.CONNECT_TIMEOUT_MILLIS, false)) {
-      int n = 0;
-      for (Fact fact : facts()) {
-        boolean v6 = fact.probe().v6();
-        TruthCase truthCase = new TruthCase("fact-" + n++, v6 ? null : fact.rules(),
-            v6 ? fact.rules() : null, backend, new TreeSet<>(fact.listeners()),
-            List.of(fact.probe()), Set.of());
-        Map<Probe, Observation> seen = (fact.staticNeighbours() ? pinned : dynamic).run(truthCase);
-        Observation observation = seen.get(fact.probe());
-        String predicted = "-";
-        if (fact.checkExplain()) {
-          Answer answer = Explainer.explain(work.resolve(truthCase.name()), truthCase, TruthRun.addresses());
-          predicted = !answer.usable() ? "explain failed: " + answer.stderr()
-              : answer.predictions().get(0).unknown() ? "UNKNOWN"
-              : answer.predictions().get(0).outcome(truthCase.listenerPorts(), fact.probe().port())
-                  + " (" + answer.predictions().get(0).summary() + ")";
-          if (!predicted.startsWith(String.valueOf(observation.outcome()))) {
-            failures.add(fact.name() + ": portproof " + predicted + ", kernel " + observation);
+    // Most of a fact's time is the connect timeout, so four labs share them.
+    ConcurrentLinkedQueue<Integer> queue = new ConcurrentLinkedQueue<>();
+    for (int i = 0; i < facts.size(); i++) {
+      queue.add(i);
+    }
+    ExecutorService workers = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        futures.add(workers.submit(() -> {
+          Map<Boolean, Lab> labs = new HashMap<>();
+          try {
+            for (Integer i = queue.poll(); i != null; i = queue.poll()) {
+              Fact fact = facts.get(i);
+              Lab lab = labs.computeIfAbsent(fact.staticNeighbours(),
+                  pinned -> new Lab(classpath, KernelTruthTest.CONNECT_TIMEOUT_MILLIS, pinned));
+              String failure = check(fact, "fact-" + i, lab, backend, work);
+              if (failure != null) {
+                synchronized (failures) {
+                  failures.add(failure);
+                }
+              }
+            }
+          } finally {
+            labs.values().forEach(Lab::close);
           }
-        }
-        System.out.println("kernel fact: " + fact.name() + " -> kernel " + observation.outcome()
-            + " (" + observation.detail() + "), portproof " + predicted);
-        if (fact.kernel() != null && fact.kernel() != observation.outcome()) {
-          failures.add(fact.name() + ": expected the kernel to show " + fact.kernel() + ", saw " + observation);
-        }
+          return null;
+        }));
       }
+      for (Future<?> future : futures) {
+        future.get(10, TimeUnit.MINUTES);
+      }
+    } finally {
+      workers.shutdownNow();
     }
     assertThat(failures).isEmpty();
+  }
+
+  /** Runs one fact; returns what went wrong, or null. */
+  private static String check(Fact fact, String name, Lab lab, TruthCase.Backend backend, Path work) {
+    boolean v6 = fact.probe().v6();
+    TruthCase truthCase = new TruthCase(name, v6 ? null : fact.rules(), v6 ? fact.rules() : null,
+        backend, new TreeSet<>(fact.listeners()), List.of(fact.probe()), Set.of());
+    Observation observation = lab.run(truthCase).get(fact.probe());
+    List<String> problems = new ArrayList<>();
+    String predicted = "-";
+    if (fact.checkExplain()) {
+      Answer answer = Explainer.explain(work.resolve(name), truthCase, TruthRun.addresses());
+      predicted = !answer.usable() ? "explain failed: " + answer.stderr()
+          : answer.predictions().get(0).unknown() ? "UNKNOWN"
+          : answer.predictions().get(0).outcome(truthCase.listenerPorts(), fact.probe().port())
+              + " (" + answer.predictions().get(0).summary() + ")";
+      if (!predicted.startsWith(String.valueOf(observation.outcome()))) {
+        problems.add("portproof predicted " + predicted + " but the kernel showed " + observation.outcome());
+      }
+    }
+    System.out.println("kernel fact: " + fact.name() + " -> kernel " + observation.outcome()
+        + " (" + observation.detail() + "), portproof " + predicted);
+    if (fact.kernel() != observation.outcome()) {
+      problems.add("expected the kernel to show " + fact.kernel() + ", saw " + observation);
+    }
+    return problems.isEmpty() ? null : fact.name() + ": " + String.join("; ", problems);
   }
 }

@@ -25,9 +25,6 @@ import java.util.stream.Stream;
  * shrinks a few disagreements to the smallest ruleset that still shows them.
  */
 final class TruthRun {
-  /** Main.run is called from several lab threads; it is not promised to be thread safe. */
-  private static final Object EXPLAIN_LOCK = new Object();
-
   private final Path workDir;
   private final int labs;
   private final int connectTimeoutMillis;
@@ -223,11 +220,10 @@ final class TruthRun {
     Answer answer;
     Path dir = workDir.resolve(truthCase.name().replaceAll("[^A-Za-z0-9_.-]", "_"));
     try {
-      synchronized (EXPLAIN_LOCK) {
-        long start = System.nanoTime();
-        answer = Explainer.explain(dir, truthCase, addresses());
-        summary.explainTook(System.nanoTime() - start);
-      }
+      // Main.run builds its command objects per call, so lab threads call it concurrently.
+      long start = System.nanoTime();
+      answer = Explainer.explain(dir, truthCase, addresses());
+      summary.explainTook(System.nanoTime() - start);
     } catch (RuntimeException e) {
       answer = new Answer(null, -1, "explain threw " + e);
     }
@@ -310,10 +306,8 @@ final class TruthRun {
         d.truthCase().listenerPorts(),
         List.of(d.probe()),
         d.truthCase().undecidablePorts());
-    Answer answer;
-    synchronized (EXPLAIN_LOCK) {
-      answer = Explainer.explain(workDir.resolve("shrink-" + Thread.currentThread().getId()), reduced, addresses());
-    }
+    Answer answer =
+        Explainer.explain(workDir.resolve("shrink-" + Thread.currentThread().getId()), reduced, addresses());
     if (!answer.usable() || answer.predictions().get(0).unknown()) {
       return false;
     }
