@@ -46,7 +46,8 @@ public sealed interface Match {
   /** IP protocol number in {@code protocols}; an empty set means every protocol. */
   record Protocol(Set<Integer> protocols, boolean negated) implements Match {
     public Protocol {
-      protocols = Set.copyOf(protocols);
+      // Sorted, so printing and comparing is the same on every run.
+      protocols = com.google.common.collect.ImmutableSortedSet.copyOf(protocols);
     }
   }
 
@@ -60,7 +61,7 @@ public sealed interface Match {
   /** Conntrack state in {@code states}. */
   record ConnState(Set<CtState> states, boolean negated) implements Match {
     public ConnState {
-      states = Set.copyOf(states);
+      states = com.google.common.collect.Sets.immutableEnumSet(states);
     }
   }
 
@@ -73,7 +74,7 @@ public sealed interface Match {
   /** Route type of the source or destination address. */
   record AddressType(Side side, Set<AddrType> types, boolean negated) implements Match {
     public AddressType {
-      types = Set.copyOf(types);
+      types = com.google.common.collect.Sets.immutableEnumSet(types);
     }
   }
 
@@ -97,6 +98,18 @@ public sealed interface Match {
    * neighbour discovery (always 255); for other traffic the sender decides it, so it is undecidable.
    */
   record HopLimit(String op, int value, boolean negated) implements Match {}
+
+  /**
+   * Any of several conjunctions holds: an nftables set or map lookup on a concatenation ({@code ip saddr . tcp
+   * dport { 192.0.2.1 . 22, 198.51.100.0/24 . 443 }}) is one alternative per element.
+   *
+   * @param alternatives each a list of conditions that must all hold
+   */
+  record AnyOf(List<List<Match>> alternatives, boolean negated) implements Match {
+    public AnyOf {
+      alternatives = alternatives.stream().map(List::copyOf).toList();
+    }
+  }
 
   /** Non-first fragments ({@code -f}); a connection's first packet is never one. */
   record Fragment(boolean negated) implements Match {}

@@ -103,6 +103,13 @@ final class IptablesConverter {
       convertTable(t, builtin, bases, chains);
     }
     checkLoops(chains);
+    undecidableUses.forEach((module, uses) -> {
+      if (uses.size() > LISTED_PER_MODULE) {
+        diags.unsupported(uses.get(LISTED_PER_MODULE), String.format(
+            "and %,d more rules use -m %s (lines %d-%d), which no export can decide; affected packets are UNKNOWN unless every branch agrees",
+            uses.size() - LISTED_PER_MODULE, module, uses.get(LISTED_PER_MODULE).line(), uses.get(uses.size() - 1).line()));
+      }
+    });
     return new Ruleset(family, bases, chains, SourceRef.ofFile(file));
   }
 
@@ -216,9 +223,18 @@ final class IptablesConverter {
         boolean harmless = rule != null && d.kind() == io.portproof.diag.Diagnostic.Kind.UNSUPPORTED
             && (rule.action() instanceof Action.Continue || rule.action() instanceof Action.None)
             && rule.matches().stream().anyMatch(m -> m instanceof Match.Undecidable);
-        if (!harmless) {
-          outer.add(d);
+        if (harmless) {
+          continue;
         }
+        java.util.regex.Matcher m = UNDECIDABLE_DIAG.matcher(d.message());
+        if (d.kind() == io.portproof.diag.Diagnostic.Kind.UNSUPPORTED && m.lookingAt()) {
+          List<SourceRef> uses = undecidableUses.computeIfAbsent(m.group(1), k -> new ArrayList<>());
+          uses.add(d.source());
+          if (uses.size() > LISTED_PER_MODULE) {
+            continue;
+          }
+        }
+        outer.add(d);
       }
       return rule;
     } finally {
@@ -350,9 +366,18 @@ final class IptablesConverter {
     return ok ? new Rule(matches, action, r.source()) : null;
   }
 
+  private static final Set<String> KNOWN_MODULES = Set.of("ttl", "hl", "tcp", "udp", "udplite", "icmp", "icmp6", "icmpv6",
+      "ipv6-icmp", "multiport", "state", "conntrack", "iprange", "addrtype", "comment", "mac", "set", "mark", "connmark",
+      "pkttype", "policy", "dccp", "sctp");
+  private static final Set<String> HOP_OPS = Set.of("eq", "lt", "gt");
+  /** After this many, rules using the same undecidable module are summarised rather than listed. */
+  private static final int LISTED_PER_MODULE = 3;
+
+  private final Map<String, List<SourceRef>> undecidableUses = new LinkedHashMap<>();
+  private static final java.util.regex.Pattern UNDECIDABLE_DIAG = java.util.regex.Pattern.compile("'-m (\\S+)");
+
   private static boolean knownModule(String m) {
-    return Set.of("ttl", "hl", "tcp", "udp", "udplite", "icmp", "icmp6", "icmpv6", "ipv6-icmp", "multiport", "state", "conntrack",
-        "iprange", "addrtype", "comment", "mac", "set", "mark", "connmark", "pkttype", "policy", "dccp", "sctp").contains(m);
+    return KNOWN_MODULES.contains(m);
   }
 
   private Match undecidableMatch(String construct, SourceRef at) {
@@ -519,7 +544,7 @@ final class IptablesConverter {
       }
       case "ttl", "hl" -> {
         String o = opt.replaceFirst("^--(ttl|hl)-", "");
-        if (!Set.of("eq", "lt", "gt").contains(o)) {
+        if (!HOP_OPS.contains(o)) {
           return 0;
         }
         int v = (int) number(need(val, opt));

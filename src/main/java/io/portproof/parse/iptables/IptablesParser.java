@@ -67,15 +67,32 @@ public final class IptablesParser {
         return Family.IPV4;
       }
     }
-    Pattern v6 = Pattern.compile("\\s(?:-s|-d|--source|--destination|--to-destination|--src-range|--dst-range)\\s+!?\\s*\\[?[0-9a-fA-F]*:[0-9a-fA-F:]*[:.]");
-    Pattern icmp6 = Pattern.compile("(?:-p\\s+(?:ipv6-icmp|icmpv6|58)\\b|icmp6-|--icmpv6-type)");
-    Pattern v4 = Pattern.compile("\\s(?:-s|-d)\\s+!?\\s*\\d+\\.\\d+\\.\\d+\\.\\d+");
+    // Scan only the tokens that carry addresses or ICMPv6 names; a regex per line is too slow for 50k rules.
     boolean sawV4 = false;
     for (String line : in.text().lines().toList()) {
-      if (v6.matcher(line).find() || icmp6.matcher(line).find()) {
+      if (!line.startsWith("-A") && !line.startsWith("-I") && !line.startsWith("[")) {
+        continue;
+      }
+      if (line.contains("icmp6") || line.contains("icmpv6") || line.contains("ipv6-icmp")) {
         return Family.IPV6;
       }
-      sawV4 |= v4.matcher(line).find();
+      String[] t = line.split(" ");
+      for (int i = 0; i + 1 < t.length; i++) {
+        String o = t[i];
+        if (o.equals("-s") || o.equals("-d") || o.equals("--source") || o.equals("--destination")
+            || o.equals("--to-destination") || o.equals("--src-range") || o.equals("--dst-range")) {
+          String v = t[i + 1].equals("!") && i + 2 < t.length ? t[i + 2] : t[i + 1];
+          int colon = v.indexOf(':');
+          int dot = v.indexOf('.');
+          if (colon >= 0 && (dot < 0 || colon < dot) && !o.equals("--to-destination")) {
+            return Family.IPV6;
+          }
+          if (o.equals("--to-destination") && v.startsWith("[")) {
+            return Family.IPV6;
+          }
+          sawV4 |= dot > 0 && Character.isDigit(v.charAt(0));
+        }
+      }
     }
     if (sawV4) {
       return Family.IPV4;
@@ -108,7 +125,8 @@ public final class IptablesParser {
         continue;
       }
       java.util.regex.Matcher m;
-      if ((m = TABLE.matcher(line)).matches()) {
+      char first = line.charAt(0);
+      if (first == '*' && (m = TABLE.matcher(line)).matches()) {
         if (table != null) {
           diags.invalid(tableRef, "table " + table + " is not closed by COMMIT before the next table starts; iptables-restore rejects this file");
           tables.add(new IptTable(table, tableRef, chains, rules, false));
@@ -128,7 +146,7 @@ public final class IptablesParser {
         table = null;
         continue;
       }
-      if ((m = CHAIN.matcher(line)).matches()) {
+      if (first == ':' && (m = CHAIN.matcher(line)).matches()) {
         String name = m.group(1);
         if (chains.containsKey(name)) {
           diags.invalid(at, "chain " + name + " is declared twice in table " + table);
@@ -136,7 +154,7 @@ public final class IptablesParser {
         chains.put(name, new IptChain(name, m.group(2), at));
         continue;
       }
-      String body = COUNTERS.matcher(line).replaceFirst("");
+      String body = first == '[' ? COUNTERS.matcher(line).replaceFirst("") : line;
       List<String> tokens = tokenize(body, at, diags);
       if (tokens == null || tokens.isEmpty()) {
         continue;
@@ -186,8 +204,8 @@ public final class IptablesParser {
    * backslash escapes the next character.
    */
   static List<String> tokenize(String line, SourceRef at, Diagnostics diags) {
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
+    List<String> out = new ArrayList<>(32);
+    StringBuilder cur = new StringBuilder(64);
     boolean inToken = false;
     char quote = 0;
     for (int i = 0; i < line.length(); i++) {
