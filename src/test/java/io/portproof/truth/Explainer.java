@@ -31,6 +31,8 @@ final class Explainer {
    * @param expected open, refused, unreachable, filtered, or null
    * @param rewrittenTo {@code address:port} after DNAT/REDIRECT, or null when not rewritten
    * @param rewrittenPort the port after DNAT/REDIRECT, or null when not rewritten
+   * @param followsAck whether the trace follows the client's handshake ACK, i.e. assumes a listener
+   *     answered the SYN with a SYN-ACK
    * @param decidedBy {@code file:line text} of the deciding rule, for reports
    * @param json the whole line, for reports
    */
@@ -40,6 +42,7 @@ final class Explainer {
       String expected,
       String rewrittenTo,
       Integer rewrittenPort,
+      boolean followsAck,
       String decidedBy,
       String json) {
 
@@ -64,12 +67,17 @@ final class Explainer {
       if (unknown()) {
         throw new IllegalStateException("UNKNOWN has no outcome");
       }
+      int port = rewrittenPort != null ? rewrittenPort : dport;
+      if (followsAck && !listeners.contains(port)) {
+        // The SYN was accepted and its answer left through OUTPUT; with nothing listening that
+        // answer is the kernel's reset, and there is no handshake ACK to follow.
+        return Outcome.REFUSED;
+      }
       if (expected != null && !"open".equals(expected)) {
         return Outcome.parse(expected);
       }
       switch (verdict) {
         case "ACCEPT":
-          int port = rewrittenPort != null ? rewrittenPort : dport;
           return listeners.contains(port) ? Outcome.OPEN : Outcome.REFUSED;
         case "DROP":
           return Outcome.FILTERED;
@@ -162,6 +170,7 @@ final class Explainer {
             ? rewritten.path("address").asText() + ":" + rewritten.path("port").asText()
             : null,
         rewritten.isObject() && rewritten.hasNonNull("port") ? rewritten.path("port").asInt() : null,
+        node.path("trace").findValuesAsText("step").contains("ACK"),
         decidedBy,
         line);
   }

