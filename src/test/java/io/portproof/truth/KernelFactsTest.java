@@ -99,6 +99,11 @@ class KernelFactsTest {
             + "-A INPUT -d 2001:db8::2/128 -p tcp -m tcp --dport 8080 -j ACCEPT\nCOMMIT\n",
         new Probe("2001:db8:1::10", "2001:db8::1", 1433), Set.of(8080), true, Outcome.OPEN, true));
     facts.add(new Fact(
+        "after an IPv6 REDIRECT the reset for a closed port still leaves through OUTPUT, where -d can drop it",
+        NAT_REDIRECT_1433 + "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+            + "-A OUTPUT -d 2001:db8:8000::/33 -j DROP\nCOMMIT\n",
+        new Probe("2001:db8:8000::1", "2001:db8::1", 1433), Set.of(), true, Outcome.FILTERED, true));
+    facts.add(new Fact(
         "REJECT's reset leaves through OUTPUT as RELATED: an ESTABLISHED-only OUTPUT drops it",
         "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT DROP [0:0]\n"
             + "-A OUTPUT -m state --state ESTABLISHED -j ACCEPT\n"
