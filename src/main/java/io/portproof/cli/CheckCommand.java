@@ -1,6 +1,7 @@
 package io.portproof.cli;
 
 import io.portproof.analysis.HostFacts;
+import io.portproof.analysis.web.WebPredictor;
 import io.portproof.reconcile.Reconciler;
 import io.portproof.reconcile.Drift;
 import io.portproof.probe.Observation;
@@ -188,10 +189,12 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
     List<Target> targets = new ArrayList<>();
     for (Ip a : h.addresses()) {
       for (int p : ports) {
-        targets.add(Target.of(h.name(), a.toInetAddress(), p));
+        targets.add(Target.of(h.hostname(), a.toInetAddress(), p));
       }
     }
-    Prober prober = new Prober(probeSettings.options(java.util.Set.of(h.name())));
+    // Probe the very paths the configuration was evaluated for, so each answer has a prediction beside it.
+    Prober prober = new Prober(probeSettings.options(java.util.Set.of(h.name(), h.hostname())).toBuilder()
+        .paths(WebPredictor.PROBE_PATHS).build());
     List<Observation> obs = prober.probeAll(targets, Progress.on(io.err(), "probing " + h.name()));
     List<Drift> drifts = Reconciler.reconcile(facts, obs, h.inIface());
     return Reconciler.asCheck(h.name(), drifts, Severity.HIGH);
