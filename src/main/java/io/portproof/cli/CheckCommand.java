@@ -48,7 +48,7 @@ import picocli.CommandLine.Parameters;
         "  portproof check samples/web-good",
         "  portproof check --firewall rules.v4 --firewall rules.v6 --address 198.51.100.10 --address 2001:db8::10",
         "  portproof check fleet/portproof.yaml --host web1 --format json --output web1.json"})
-final class CheckCommand implements Callable<Integer>, Main.IoAware {
+final class CheckCommand extends IoCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", description = "A directory with portproof.yaml, or the file itself.")
   Path path;
 
@@ -98,13 +98,6 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
   @Option(names = "--fail-on", defaultValue = "low", paramLabel = "SEVERITY",
       description = "Exit 1 when a finding is at least this severe: info, low, medium, high, critical (default: ${DEFAULT-VALUE}).")
   String failOn;
-
-  private Main.Io io;
-
-  @Override
-  public void io(Main.Io io) {
-    this.io = io;
-  }
 
   @Override
   public Integer call() throws Exception {
