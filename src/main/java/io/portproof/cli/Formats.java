@@ -14,6 +14,8 @@ final class Formats {
   static final List<InputFormat> ALL = List.of(
       new IptablesFormat("iptables", null),
       new IptablesFormat("ip6tables", Family.IPV6),
+      new io.portproof.parse.aws.AwsSecurityGroupFormat(),
+      new io.portproof.parse.aws.AwsNetworkAclFormat(),
       IPSET);
 
   private Formats() {}
