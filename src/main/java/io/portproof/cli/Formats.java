@@ -16,6 +16,8 @@ final class Formats {
       new IptablesFormat("ip6tables", Family.IPV6),
       new io.portproof.parse.aws.AwsSecurityGroupFormat(),
       new io.portproof.parse.aws.AwsNetworkAclFormat(),
+      io.portproof.parse.firewalld.FirewalldFormat.zoneFile(),
+      io.portproof.parse.firewalld.FirewalldFormat.listAllZones(),
       IPSET);
 
   private Formats() {}

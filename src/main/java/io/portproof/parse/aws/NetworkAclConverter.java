@@ -13,7 +13,7 @@ import io.portproof.model.fw.Match;
 import io.portproof.model.fw.Rule;
 import io.portproof.model.fw.Ruleset;
 import io.portproof.model.fw.Verdict;
-import io.portproof.parse.CloudLayers;
+import io.portproof.parse.FilterLayers;
 import io.portproof.parse.JsonInput;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -85,7 +85,7 @@ final class NetworkAclConverter {
         String name = id + (egress ? " outbound" : " inbound");
         SourceRef policy = new SourceRef(file, acl.line(), id + " * " + (egress ? "outbound" : "inbound") + ": deny everything no entry allows");
         for (Family f : Family.values()) {
-          List<Rule> rules = new ArrayList<>(CloudLayers.unfiltered(file, f, /* inbound= */ !egress));
+          List<Rule> rules = new ArrayList<>(FilterLayers.unfiltered(file, f, /* inbound= */ !egress));
           for (Entry e : entries) {
             if (e.egress == egress) {
               Rule r = rule(e, f);
@@ -96,8 +96,8 @@ final class NetworkAclConverter {
           }
           Chain c = new Chain(Chain.key(TABLE, name), TABLE, name, Verdict.DROP, rules, policy);
           chains.get(f).put(c.key(), c);
-          bases.get(f).add(egress ? new BaseChain(Hook.POSTROUTING, CloudLayers.ACL_OUTBOUND, false, c)
-              : new BaseChain(Hook.PREROUTING, CloudLayers.ACL_INBOUND, false, c));
+          bases.get(f).add(egress ? new BaseChain(Hook.POSTROUTING, FilterLayers.ACL_OUTBOUND, false, c)
+              : new BaseChain(Hook.PREROUTING, FilterLayers.ACL_INBOUND, false, c));
         }
       }
     }
@@ -150,8 +150,8 @@ final class NetworkAclConverter {
       }
       return null;
     }
-    IpSet set = CloudLayers.cidr(cidr, family, at, diags);
-    Integer proto = CloudLayers.protocol(n.text("Protocol"), at, diags);
+    IpSet set = FilterLayers.cidr(cidr, family, at, diags);
+    Integer proto = FilterLayers.protocol(n.text("Protocol"), at, diags);
     if (set == null || proto == null) {
       return null;
     }
@@ -163,14 +163,14 @@ final class NetworkAclConverter {
         diags.invalid(at, "a TCP or UDP entry needs a PortRange");
         return null;
       }
-      from = CloudLayers.intOr(pr.value().get("From"), -2);
-      to = CloudLayers.intOr(pr.value().get("To"), -2);
+      from = FilterLayers.intOr(pr.value().get("From"), -2);
+      to = FilterLayers.intOr(pr.value().get("To"), -2);
     } else if (proto == Protocols.ICMP || proto == Protocols.ICMPV6) {
       JsonInput.Node tc = n.get("IcmpTypeCode");
-      from = CloudLayers.intOr(tc.value().get("Type"), -1);
-      to = CloudLayers.intOr(tc.value().get("Code"), -1);
+      from = FilterLayers.intOr(tc.value().get("Type"), -1);
+      to = FilterLayers.intOr(tc.value().get("Code"), -1);
     }
-    List<Match> ms = CloudLayers.protocolMatches(proto, from, to, at, diags);
+    List<Match> ms = FilterLayers.protocolMatches(proto, from, to, at, diags);
     if (ms == null) {
       return null;
     }

@@ -12,7 +12,7 @@ import io.portproof.model.fw.Match;
 import io.portproof.model.fw.Rule;
 import io.portproof.model.fw.Ruleset;
 import io.portproof.model.fw.Verdict;
-import io.portproof.parse.CloudLayers;
+import io.portproof.parse.FilterLayers;
 import io.portproof.parse.JsonInput;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -38,7 +38,7 @@ final class SecurityGroupConverter {
     this.file = doc.input().name();
     this.diags = diags;
     for (Family f : Family.values()) {
-      rules.put(f, new ArrayList<>(CloudLayers.unfiltered(file, f, /* inbound= */ true)));
+      rules.put(f, new ArrayList<>(FilterLayers.unfiltered(file, f, /* inbound= */ true)));
     }
   }
 
@@ -82,7 +82,7 @@ final class SecurityGroupConverter {
     List<Ruleset> out = new ArrayList<>();
     for (Family f : Family.values()) {
       Chain c = new Chain(Chain.key(TABLE, "inbound"), TABLE, "inbound", Verdict.DROP, rules.get(f), policy);
-      out.add(new Ruleset(f, List.of(new BaseChain(Hook.PREROUTING, CloudLayers.GROUP_INBOUND, false, c)),
+      out.add(new Ruleset(f, List.of(new BaseChain(Hook.PREROUTING, FilterLayers.GROUP_INBOUND, false, c)),
           Map.of(c.key(), c), SourceRef.ofFile(file)));
     }
     return out;
@@ -90,12 +90,12 @@ final class SecurityGroupConverter {
 
   private void permission(String group, JsonInput.Node p) {
     SourceRef at = p.lineRef();
-    Integer proto = CloudLayers.protocol(p.text("IpProtocol"), at, diags);
+    Integer proto = FilterLayers.protocol(p.text("IpProtocol"), at, diags);
     if (proto == null) {
       return;
     }
-    List<Match> base = CloudLayers.protocolMatches(proto, CloudLayers.intOr(p.value().get("FromPort"), -1),
-        CloudLayers.intOr(p.value().get("ToPort"), -1), at, diags);
+    List<Match> base = FilterLayers.protocolMatches(proto, FilterLayers.intOr(p.value().get("FromPort"), -1),
+        FilterLayers.intOr(p.value().get("ToPort"), -1), at, diags);
     if (base == null) {
       return;
     }
@@ -125,7 +125,7 @@ final class SecurityGroupConverter {
       diags.invalid(at, "the range has no " + field);
       return;
     }
-    IpSet set = CloudLayers.cidr(cidr, family, at, diags);
+    IpSet set = FilterLayers.cidr(cidr, family, at, diags);
     if (set == null) {
       return;
     }

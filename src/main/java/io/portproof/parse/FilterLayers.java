@@ -16,13 +16,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What the cloud formats (AWS, Azure, GCP) share: where their filters sit on the netfilter path, CIDRs, protocol
+ * What the formats of filter layers share: where cloud filters (AWS, Azure, GCP) sit on the netfilter path, CIDRs, protocol
  * numbers, port and ICMP ranges. A cloud filter is converted to base chains at priorities outside the host's own
  * (-300..100): the network ACL first, then the security group, both in PREROUTING, and a stateless ACL's outbound
  * rules in POSTROUTING after everything of the host, where they meet the host's reply.
  */
-public final class CloudLayers {
-  /** Priorities outside the host's netfilter (-300..100), as the layers sit in front of the host. */
+public final class FilterLayers {
   /** A stateless network ACL's inbound rules: the subnet's border, met first. */
   public static final int ACL_INBOUND = -20000;
   /** A stateful security group (AWS SG, Azure NSG, GCP firewall rules): at the instance's interface. */
@@ -30,7 +29,7 @@ public final class CloudLayers {
   /** A stateless network ACL's outbound rules, which must let the host's reply out. */
   public static final int ACL_OUTBOUND = 20000;
 
-  private CloudLayers() {}
+  private FilterLayers() {}
 
   /**
    * What no cloud filter sees, as ACCEPT rules to put first: loopback traffic never leaves the host, and IPv6
