@@ -12,12 +12,14 @@ final class Formats {
   static final InputFormat IPSET = new IpsetFormat();
 
   static final List<InputFormat> ALL = List.of(
+      io.portproof.parse.ufw.UfwFormat.userRules(),
       new IptablesFormat("iptables", null),
       new IptablesFormat("ip6tables", Family.IPV6),
       new io.portproof.parse.aws.AwsSecurityGroupFormat(),
       new io.portproof.parse.aws.AwsNetworkAclFormat(),
       io.portproof.parse.firewalld.FirewalldFormat.zoneFile(),
       io.portproof.parse.firewalld.FirewalldFormat.listAllZones(),
+      io.portproof.parse.ufw.UfwFormat.statusOutput(),
       IPSET);
 
   private Formats() {}
