@@ -20,6 +20,8 @@ final class Formats {
       io.portproof.parse.firewalld.FirewalldFormat.zoneFile(),
       io.portproof.parse.firewalld.FirewalldFormat.listAllZones(),
       io.portproof.parse.ufw.UfwFormat.statusOutput(),
+      new io.portproof.parse.azure.AzureNsgFormat(),
+      new io.portproof.parse.gcp.GcpFirewallFormat(),
       IPSET);
 
   private Formats() {}
