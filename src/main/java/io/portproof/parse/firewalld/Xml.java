@@ -91,6 +91,8 @@ final class Xml {
     return b.root;
   }
 
+  private static final int MAX_TEXT = 240;
+
   private static final class Builder extends DefaultHandler {
     private final String file;
     private final List<String> lines;
@@ -118,7 +120,9 @@ final class Xml {
         m.put(a.getQName(i), a.getValue(i));
       }
       int line = locator == null ? 0 : locator.getLineNumber();
-      refs.add(new SourceRef(file, Math.max(0, line), line >= 1 && line <= lines.size() ? lines.get(line - 1) : ""));
+      String text = line >= 1 && line <= lines.size() ? lines.get(line - 1) : "";
+      // A whole zone can sit on one line; the line number says where, a screenful of it is enough to recognise.
+      refs.add(new SourceRef(file, Math.max(0, line), text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT - 1) + "…" : text));
       open.add(new String[] {qName});
       attrs.add(m);
       stack.add(new ArrayList<>());
