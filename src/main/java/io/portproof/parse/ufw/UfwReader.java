@@ -174,10 +174,9 @@ final class UfwReader {
         continue;
       }
       String iface = direction.startsWith("in_") ? direction.substring(3) : null;
-      String dapp = t.size() == 9 && !t.get(6).equals("-") ? t.get(6).replace("%20", " ") : null;
-      String sapp = t.size() == 9 && !t.get(7).equals("-") ? t.get(7).replace("%20", " ") : null;
       boolean v6 = six || t.get(3).contains(":") || t.get(5).contains(":");
-      rules.add(new UfwRule(action, t.get(1), t.get(2), any(t.get(3)), t.get(4), any(t.get(5)), dapp, sapp, iface,
+      // A tuple already holds an application's ports (ufw writes one tuple per protocol), so no profile is needed.
+      rules.add(new UfwRule(action, t.get(1), t.get(2), any(t.get(3)), t.get(4), any(t.get(5)), null, null, iface,
           v6 ? Family.IPV6 : Family.IPV4, at));
     }
     diags.unsupported(SourceRef.ofFile(in.name()), "user.rules holds only the user rules; the default for incoming traffic (DEFAULT_INPUT_POLICY in /etc/default/ufw) is taken as ufw's default, deny");

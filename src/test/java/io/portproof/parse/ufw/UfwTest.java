@@ -145,6 +145,17 @@ class UfwTest {
   }
 
   @Test
+  void aTupleCarriesItsApplicationsPortsSoNoProfileIsNeeded(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("user.rules");
+    Files.writeString(f, "*filter\n:ufw-user-input - [0:0]\n### RULES ###\n\n"
+        + "### tuple ### allow udp 60000:61000 0.0.0.0/0 any 0.0.0.0/0 Mosh - in\n"
+        + "-A ufw-user-input -p udp -m multiport --dports 60000:61000 -j ACCEPT\n\n### END RULES ###\nCOMMIT\n");
+    FirewallAnalyzer a = analyzer(UfwFormat.userRules().parse(InputText.read(f, "user.rules"), Map.of(), new Diagnostics()));
+    Explanation e = a.explain(new Packet(Ip.parse("198.18.0.1"), Ip.parse(V4), Protocols.UDP, 60001, null, null));
+    assertThat(verdict(e)).isEqualTo("ACCEPT @5");
+  }
+
+  @Test
   void anInactiveUfwFiltersNothing(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("status");
     Files.writeString(f, "Status: inactive\n");
