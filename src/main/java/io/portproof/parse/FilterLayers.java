@@ -51,6 +51,12 @@ public final class FilterLayers {
         new Action.Accept(), new SourceRef(file, 0, "link-local traffic stays with the hypervisor; cloud filters do not see it")));
   }
 
+  /** The family of a CIDR block or address as written, or null when it is neither (a name, a service tag). */
+  public static Family familyOf(String cidr) {
+    String addr = cidr.indexOf('/') < 0 ? cidr : cidr.substring(0, cidr.indexOf('/'));
+    return Ip.isLiteral(addr) ? Ip.parse(addr).family() : null;
+  }
+
   /** A CIDR (or single address) of the given family, or of either when {@code family} is null; else null with an INVALID diagnostic. */
   public static IpSet cidr(String text, Family family, SourceRef at, Diagnostics diags) {
     int slash = text.indexOf('/');

@@ -3,6 +3,8 @@ package io.portproof.parse.azure;
 import io.portproof.analysis.Protocols;
 import io.portproof.diag.Diagnostics;
 import io.portproof.model.Family;
+import io.portproof.model.Ip;
+import io.portproof.model.IpRange;
 import io.portproof.model.IpSet;
 import io.portproof.model.PortSet;
 import io.portproof.model.SourceRef;
@@ -38,7 +40,7 @@ import java.util.Set;
  */
 final class NsgConverter {
   private static final String TABLE = "azure-nsg";
-  private static final IpSet AZURE_LOAD_BALANCER = IpSet.of(io.portproof.model.IpRange.of(io.portproof.model.Ip.parse("168.63.129.16")));
+  private static final IpSet AZURE_LOAD_BALANCER = IpSet.of(IpRange.of(Ip.parse("168.63.129.16")));
 
   private final JsonInput doc;
   private final String file;
@@ -201,9 +203,9 @@ final class NsgConverter {
     if (prefix.equalsIgnoreCase("AzureLoadBalancer")) {
       return f == Family.IPV4 ? new Match.Address(Match.Side.SOURCE, AZURE_LOAD_BALANCER, false) : null;
     }
-    String literal = prefix.contains("/") ? prefix.substring(0, prefix.indexOf('/')) : prefix;
-    if (io.portproof.model.Ip.isLiteral(literal)) {
-      if (io.portproof.model.Ip.parse(literal).family() != f) {
+    Family family = FilterLayers.familyOf(prefix);
+    if (family != null) {
+      if (family != f) {
         return null;
       }
       IpSet set = FilterLayers.cidr(prefix, f, at, d);

@@ -398,12 +398,12 @@ final class FirewalldConverter {
       d.unsupported(at, (kind.equals("mac") ? "MAC address " : "firewalld ipset ") + value + " is not something the inputs resolve; affected packets are UNKNOWN");
       return new Match.Undecidable(kind + " " + value);
     }
-    String literal = value.contains("/") ? value.substring(0, value.indexOf('/')) : value;
-    if (!io.portproof.model.Ip.isLiteral(literal)) {
+    Family family = FilterLayers.familyOf(value);
+    if (family == null) {
       d.invalid(at, "'" + value + "' is not an address or CIDR block");
       return null;
     }
-    if (io.portproof.model.Ip.parse(literal).family() != f) {
+    if (family != f) {
       return null;
     }
     IpSet set = FilterLayers.cidr(value, f, at, d);

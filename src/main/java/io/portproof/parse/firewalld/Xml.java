@@ -5,6 +5,7 @@ import io.portproof.model.SourceRef;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,7 +70,7 @@ final class Xml {
   /** Parses a bundled resource, which is known to be well-formed. */
   static El parse(InputStream in, String name) throws IOException {
     byte[] bytes = in.readAllBytes();
-    String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    String text = new String(bytes, StandardCharsets.UTF_8);
     try {
       return parse(new InputSource(new StringReader(text)), name, text.lines().toList());
     } catch (SAXException | ParserConfigurationException e) {

@@ -90,7 +90,7 @@ final class GcpConverter {
     }
     rules.sort(Comparator.comparingInt(GcpRule::priority).thenComparing(r -> !r.deny));
     SourceRef policy = new SourceRef(file, root.line(), "implied rule: deny all ingress, priority 65535");
-    java.util.List<Ruleset> out = new ArrayList<>();
+    List<Ruleset> out = new ArrayList<>();
     for (Family f : Family.values()) {
       Diagnostics d = f == Family.IPV4 ? diags : new Diagnostics();
       List<Rule> chain = new ArrayList<>(FilterLayers.unfiltered(file, f, /* inbound= */ true));
@@ -132,8 +132,8 @@ final class GcpConverter {
       ranges = List.of("0.0.0.0/0");
     }
     for (String cidr : ranges) {
-      String literal = cidr.contains("/") ? cidr.substring(0, cidr.indexOf('/')) : cidr;
-      if (io.portproof.model.Ip.isLiteral(literal) && io.portproof.model.Ip.parse(literal).family() != f) {
+      Family family = FilterLayers.familyOf(cidr);
+      if (family != null && family != f) {
         continue;
       }
       IpSet set = FilterLayers.cidr(cidr, f, at, d);

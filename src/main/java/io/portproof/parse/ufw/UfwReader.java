@@ -3,10 +3,12 @@ package io.portproof.parse.ufw;
 import io.portproof.diag.Diagnostics;
 import io.portproof.model.Family;
 import io.portproof.model.SourceRef;
+import io.portproof.parse.FilterLayers;
 import io.portproof.parse.InputText;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -95,7 +97,7 @@ final class UfwReader {
     }
     boolean v6 = t.v6 || f.v6 || (t.addr != null && t.addr.contains(":")) || (f.addr != null && f.addr.contains(":"));
     String proto = t.proto != null ? t.proto : f.proto != null ? f.proto : "any";
-    rules.add(new UfwRule(m.group(1).toLowerCase(java.util.Locale.ROOT), proto, t.ports, t.addr, f.ports, f.addr, t.app, f.app,
+    rules.add(new UfwRule(m.group(1).toLowerCase(Locale.ROOT), proto, t.ports, t.addr, f.ports, f.addr, t.app, f.app,
         t.iface, v6 ? Family.IPV6 : Family.IPV4, at));
   }
 
@@ -140,8 +142,7 @@ final class UfwReader {
   }
 
   private static boolean looksLikeAddress(String w) {
-    String a = w.contains("/") ? w.substring(0, w.indexOf('/')) : w;
-    return io.portproof.model.Ip.isLiteral(a);
+    return FilterLayers.familyOf(w) != null;
   }
 
   /** {@code user.rules}: ufw keeps each rule as a {@code ### tuple ###} comment above the iptables lines it generates. */
