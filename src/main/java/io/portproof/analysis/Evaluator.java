@@ -41,6 +41,7 @@ final class Evaluator {
   /** Deeper than any real ruleset nests; guards against loops an input format failed to reject. */
   private static final int MAX_DEPTH = 100;
   private static final int CONNTRACK_PRIORITY = -200;
+  private static final int SRCNAT_PRIORITY = 100;
 
   /** Whether a socket listens on the destination port: decides SYN-ACK versus RST on the reply path. */
   enum Listener {
@@ -191,10 +192,15 @@ final class Evaluator {
     terminals = new ArrayList<>();
     replyPhase = true;
     List<Box> out = runHook(Hook.POSTROUTING, runHook(Hook.OUTPUT, replies));
+    List<Box> synAcks = new ArrayList<>();
     for (Box r : out) {
-      result.add(r.rejectWith != null
-          ? new Outcome(r, Verdict.REJECT, r.rejectWith, r.inboundBy, null)
-          : new Outcome(r, Verdict.ACCEPT, null, r.inboundBy, null));
+      if (r.rejectWith != null) {
+        result.add(new Outcome(r, Verdict.REJECT, r.rejectWith, r.inboundBy, null));
+      } else if ((r.tcpFlags & Match.TcpFlags.SYN) != 0) {
+        synAcks.add(r);
+      } else {
+        result.add(new Outcome(r, Verdict.ACCEPT, null, r.inboundBy, null));
+      }
     }
     for (Outcome t : terminals) {
       if (t.verdict() == Verdict.UNKNOWN) {
@@ -204,8 +210,66 @@ final class Evaluator {
             "the host's answer is discarded on its way out (" + t.verdict() + " in OUTPUT), so the client times out"));
       }
     }
+    finalAck(synAcks, result);
     terminals = null;
     return result;
+  }
+
+  /**
+   * The client answers the SYN-ACK with the handshake's final ACK, which crosses the ruleset as an ESTABLISHED
+   * packet. Whatever meets it, connect() has already returned: over any real link an ICMP error for the ACK
+   * arrives a round trip after the client counts the port open (only a soft error on an established socket).
+   * A dropped or rejected ACK therefore stays "open", with a note that no data will flow.
+   */
+  private void finalAck(List<Box> synAcks, List<Outcome> result) {
+    if (synAcks.isEmpty()) {
+      return;
+    }
+    List<Box> acks = new ArrayList<>(synAcks.size());
+    for (Box r : synAcks) {
+      Box a = r.inbound.copy();
+      a.srcLo = r.clientLo;
+      a.srcHi = r.clientHi;
+      a.spLo = r.cportLo;
+      a.spHi = r.cportHi;
+      a.iif = r.clientIif;
+      if (r.inbound.dpLink == Box.Link.PORT) {
+        a.dpLo = r.portLo;
+        a.dpHi = r.portHi;
+      }
+      a.clientLo = r.clientLo;
+      a.clientHi = r.clientHi;
+      a.cportLo = r.cportLo;
+      a.cportHi = r.cportHi;
+      a.portLo = r.portLo;
+      a.portHi = r.portHi;
+      a.clientIif = r.clientIif;
+      a.tcpFlags = Match.TcpFlags.ACK;
+      a.ct = null;
+      // After NOTRACK the connection has no entry: unless raw exempts the ACK too, conntrack picks it up as NEW.
+      a.ctPending = r.inbound.untracked ? CtState.NEW : CtState.ESTABLISHED;
+      a.untracked = false;
+      a.mark = 0;
+      a.ctmark = r.ctmark;
+      a.taints = r.taints;
+      a.forks = r.forks;
+      a.trace = r.trace;
+      a.acceptedBy = null;
+      a.inboundBy = r.inboundBy;
+      acks.add(a.step(new TraceStep("ACK", "", "", 0, "the client completes the handshake: its ACK crosses the rules", r.inboundBy)));
+    }
+    terminals = new ArrayList<>();
+    replyPhase = false;
+    List<Box> in = runHook(Hook.INPUT, runHook(Hook.PREROUTING, acks));
+    for (Box a : in) {
+      result.add(new Outcome(a, Verdict.ACCEPT, null, a.inboundBy, null));
+    }
+    for (Outcome t : terminals) {
+      Box a = t.box();
+      result.add(t.verdict() == Verdict.UNKNOWN ? t : new Outcome(a, Verdict.ACCEPT, null, a.inboundBy,
+          "the client connects, but the handshake's final ACK meets " + t.verdict()
+              + (t.rejectWith() != null ? " " + t.rejectWith() : "") + " at " + t.decidedBy().location() + ": no data will flow"));
+    }
   }
 
   /**
@@ -246,6 +310,7 @@ final class Evaluator {
   /** The SYN-ACK (socket listening) or RST (none) the host sends back, as a new box linked to the client. */
   private Box tcpReply(Box in, int flags, boolean fork) {
     Box r = in.copy();
+    r.inbound = in;
     r.srcLo = in.dstLo;
     r.srcHi = in.dstHi;
     r.dstLo = in.srcLo;
@@ -265,8 +330,11 @@ final class Evaluator {
     r.tcpFlags = flags;
     r.mark = 0;
     r.ct = null;
-    r.ctPending = in.untracked ? CtState.UNTRACKED : CtState.ESTABLISHED;
-    r.untracked = in.untracked;
+    // The answer to an untracked SYN has no entry to join and is no valid first packet: conntrack calls it INVALID.
+    r.ctPending = in.untracked ? CtState.INVALID : CtState.ESTABLISHED;
+    r.untracked = false;
+    // The reply's destination is the client; which host address a REDIRECT chose does not follow it there.
+    r.dstChoices = null;
     r.originalDirection = false;
     r.inboundBy = acceptedBy(in);
     r.rejectWith = null;
@@ -302,9 +370,14 @@ final class Evaluator {
     List<CBase> bases = hooks.getOrDefault(hook, List.of());
     boolean tracks = hook == Hook.PREROUTING || hook == Hook.OUTPUT;
     boolean tracked = !tracks;
+    boolean unNatted = !(replyPhase && hook == Hook.POSTROUTING);
     for (CBase bc : bases) {
       if (boxes.isEmpty()) {
         return boxes;
+      }
+      if (!unNatted && bc.base.priority() > SRCNAT_PRIORITY) {
+        boxes = unNat(boxes);
+        unNatted = true;
       }
       if (!tracked && bc.base.priority() > CONNTRACK_PRIORITY) {
         boxes = conntrack(boxes);
@@ -323,7 +396,32 @@ final class Evaluator {
         boxes = runBase(bc, boxes);
       }
     }
+    if (!unNatted) {
+      boxes = unNat(boxes);
+    }
     return tracked ? boxes : conntrack(boxes);
+  }
+
+  /**
+   * Conntrack undoes a DNAT on the reply at the source-NAT hook: what leaves the host (and what a stateless
+   * network ACL outside it sees) comes from the address and port the client connected to.
+   */
+  private static List<Box> unNat(List<Box> boxes) {
+    List<Box> out = new ArrayList<>(boxes.size());
+    for (Box b : boxes) {
+      if (b.preNatDst == null || b.originalDirection) {
+        out.add(b);
+        continue;
+      }
+      Box r = b.copy();
+      r.srcLo = r.srcHi = b.preNatDst;
+      r.srcLink = Box.Link.NONE;
+      r.spLo = b.portLo;
+      r.spHi = b.portHi;
+      r.spLink = Box.Link.PORT;
+      out.add(r);
+    }
+    return out;
   }
 
   private static List<Box> conntrack(List<Box> boxes) {
@@ -511,6 +609,9 @@ final class Evaluator {
 
   private Box rewrite(Box b, Ip address, int port, SourceRef src, String table, String chain, int depth, boolean redirect) {
     Box t = b.copy();
+    if (t.preNatDst == null) {
+      t.preNatDst = b.dstLo;
+    }
     Ip newDst = address != null ? address : b.dstLo;
     if (address != null) {
       t.dstLo = address;

@@ -1,6 +1,14 @@
 package io.portproof.cli;
 
 import io.portproof.analysis.HostFacts;
+import io.portproof.reconcile.Reconciler;
+import io.portproof.reconcile.Drift;
+import io.portproof.probe.Observation;
+import io.portproof.probe.Prober;
+import io.portproof.probe.Target;
+import io.portproof.model.fw.Verdict;
+import io.portproof.analysis.Protocols;
+import io.portproof.analysis.Exposure;
 import io.portproof.model.Ip;
 import io.portproof.model.SourceRef;
 import io.portproof.parse.InputException;
@@ -46,6 +54,13 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
   @Option(names = {"-f", "--firewall"}, arity = "1..*", paramLabel = "[TYPE:]FILE", description = "Firewall exports of one host (instead of PATH).")
   List<String> firewall = new ArrayList<>();
 
+  @Option(names = "--server", arity = "1..*", paramLabel = "[TYPE:]FILE",
+      description = "Server configurations (nginx, apache, haproxy; 'ss -tlnp' output as evidence), type sniffed or given as nginx:FILE.")
+  List<String> servers = new ArrayList<>();
+
+  @Option(names = "--hostname", paramLabel = "DNS-NAME", description = "The name clients ask for (Host header, SNI); picks the virtual host.")
+  String hostname;
+
   @Option(names = "--address", arity = "1..*", paramLabel = "ADDR", description = "The host's public addresses (with --firewall).")
   List<String> addresses = new ArrayList<>();
 
@@ -72,6 +87,12 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where the matching --format goes (by position); '-' or none: standard output.")
   List<String> outputs = new ArrayList<>();
+
+  @Option(names = "--probe", description = {"Also probe the live host (web ports and every port predicted open) and",
+      "report each prediction CONFIRMED or as DRIFT with its likely cause; drift is a finding."})
+  boolean probe;
+
+  @picocli.CommandLine.Mixin ProbeCommand.ProbeSettings probeSettings;
 
   @Option(names = "--fail-on", defaultValue = "low", paramLabel = "SEVERITY",
       description = "Exit 1 when a finding is at least this severe: info, low, medium, high, critical (default: ${DEFAULT-VALUE}).")
@@ -147,16 +168,45 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
     return fail ? Main.VIOLATION : Main.OK;
   }
 
+  /**
+   * Probes the web ports and every port a check found open to the internet (at most 64), on every address of
+   * the host, and reconciles what it sees with the prediction.
+   */
+  private CheckResult probeHost(Inventory.Host h, HostFacts facts, List<CheckResult> results) throws InputException {
+    java.util.TreeSet<Integer> ports = new java.util.TreeSet<>(List.of(80, 443));
+    for (Ip a : h.addresses()) {
+      for (Exposure.Block b : facts.exposure(a, Protocols.TCP).blocks()) {
+        if (!b.sources(Verdict.ACCEPT).isEmpty()) {
+          for (int[] iv : b.ports().intervals()) {
+            if (ports.size() < 64) {
+              ports.add(iv[0]);
+            }
+          }
+        }
+      }
+    }
+    List<Target> targets = new ArrayList<>();
+    for (Ip a : h.addresses()) {
+      for (int p : ports) {
+        targets.add(Target.of(h.name(), a.toInetAddress(), p));
+      }
+    }
+    Prober prober = new Prober(probeSettings.options(java.util.Set.of(h.name())));
+    List<Observation> obs = prober.probeAll(targets, Progress.on(io.err(), "probing " + h.name()));
+    List<Drift> drifts = Reconciler.reconcile(facts, obs, h.inIface());
+    return Reconciler.asCheck(h.name(), drifts, Severity.HIGH);
+  }
+
   private List<Inventory.Host> selectHosts() throws InputException {
     List<Inventory.Host> hosts;
     if (path != null) {
-      if (!firewall.isEmpty() || !addresses.isEmpty()) {
+      if (!firewall.isEmpty() || !addresses.isEmpty() || !servers.isEmpty()) {
         throw new InputException("give either PATH or --firewall/--address, not both");
       }
       hosts = Inventory.load(path);
     } else {
-      if (firewall.isEmpty()) {
-        throw new InputException("nothing to check: give a PATH with a portproof.yaml, or --firewall FILE (see 'portproof check --help')");
+      if (firewall.isEmpty() && servers.isEmpty()) {
+        throw new InputException("nothing to check: give a PATH with a portproof.yaml, or --firewall/--server FILE (see 'portproof check --help')");
       }
       List<Ip> addrs = new ArrayList<>();
       for (String a : addresses) {
@@ -165,7 +215,7 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
       if (addrs.isEmpty()) {
         throw new InputException("--address: name at least one address of the host, so portproof knows which destination to analyse");
       }
-      hosts = List.of(new Inventory.Host(name, addrs, iface, forwarding, firewall, List.of(), null, null,
+      hosts = List.of(new Inventory.Host(name, hostname != null ? hostname : name, addrs, iface, forwarding, firewall, servers, null, null,
           SourceRef.ofFile("(command line)")));
     }
     if (!onlyHosts.isEmpty()) {
@@ -181,7 +231,7 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
       hosts = Shards.select(hosts, shard);
     }
     if (iface != null) {
-      hosts = hosts.stream().map(h -> new Inventory.Host(h.name(), h.addresses(), iface, h.forwarding() || forwarding, h.firewall(), h.servers(), h.policy(), h.base(), h.source())).toList();
+      hosts = hosts.stream().map(h -> new Inventory.Host(h.name(), hostname != null ? hostname : h.hostname(), h.addresses(), iface, h.forwarding() || forwarding, h.firewall(), h.servers(), h.policy(), h.base(), h.source())).toList();
     }
     return hosts;
   }
@@ -191,16 +241,24 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
     for (String f : h.firewall()) {
       specs.add(Inputs.Spec.parse(f, h.base()));
     }
+    for (String f : h.servers()) {
+      specs.add(Inputs.Spec.parse(f, h.base()));
+    }
     Inputs.Loaded loaded = Inputs.load(specs);
     if (loaded.invalid()) {
       FirewallInputs.report(loaded.diagnostics(), io.err());
       throw new InputException(h.name() + ": its inputs are invalid (see above): the kernel would not load them as written, so no prediction is made");
     }
-    HostFacts facts = new HostFacts(h.name(), h.addresses(), h.inIface(), h.forwarding(), loaded.rulesets());
+    HostFacts facts = new HostFacts(h.name(), h.hostname(), h.addresses(), h.inIface(), h.forwarding(), loaded.rulesets(), loaded.servers());
     List<CheckResult> results = new ArrayList<>();
     for (Policy.CheckConfig c : pol.checks().values()) {
       results.add(c.check().runConfigured(facts, pol, c));
     }
-    return new HostResult(h.name(), h.addresses(), pol.name(), results, loaded.diagnostics());
+    if (probe) {
+      results.add(probeHost(h, facts, results));
+    }
+    List<io.portproof.diag.Diagnostic> diags = new ArrayList<>(loaded.diagnostics());
+    diags.addAll(facts.webDiagnostics());
+    return new HostResult(h.name(), h.addresses(), pol.name(), results, diags, facts.endpoints(pol.internet()));
   }
 }
