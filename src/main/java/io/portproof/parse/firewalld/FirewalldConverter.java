@@ -317,7 +317,15 @@ final class FirewalldConverter {
   }
 
   private List<List<Match>> service(String name, Family f, SourceRef at, Diagnostics d) {
+    return service(name, f, at, d, new java.util.HashSet<>());
+  }
+
+  /** @param seen services already expanded on this path: firewalld refuses include loops, so stop at one */
+  private List<List<Match>> service(String name, Family f, SourceRef at, Diagnostics d, Set<String> seen) {
     List<List<Match>> out = new ArrayList<>();
+    if (!seen.add(name)) {
+      return out;
+    }
     Service s = Services.get(name).orElse(null);
     if (s == null) {
       d.unsupported(at, "service '" + name + "' is not among the definitions portproof bundles; its ports are unknown, so traffic it might allow is UNKNOWN (list the ports with --add-port, or as ports in the zone)");
@@ -325,23 +333,25 @@ final class FirewalldConverter {
       return out;
     }
     Match dest = null;
+    boolean otherFamilyOnly = false;
     if (s.limitedToFamilies()) {
       String a = f == Family.IPV4 ? s.ipv4() : s.ipv6();
       if (a == null) {
-        return out;
+        otherFamilyOnly = true;
+      } else {
+        dest = address("address", a, false, Match.Side.DESTINATION, f, at, d);
       }
-      dest = address("address", a, false, Match.Side.DESTINATION, f, at, d);
     }
-    for (Item p : s.ports()) {
+    for (Item p : otherFamilyOnly ? List.<Item>of() : s.ports()) {
       List<Match> ms = new ArrayList<>();
       if (addPort(ms, p.value(), p.qualifier(), Match.Side.DESTINATION, at, d)) {
         out.add(ms);
       }
     }
-    for (String proto : s.protocols()) {
+    for (String proto : otherFamilyOnly ? List.<String>of() : s.protocols()) {
       out.add(new ArrayList<>(List.of(new Match.Protocol(Set.of(Protocols.number(proto)), false))));
     }
-    for (Item p : s.sourcePorts()) {
+    for (Item p : otherFamilyOnly ? List.<Item>of() : s.sourcePorts()) {
       List<Match> ms = new ArrayList<>();
       if (addPort(ms, p.value(), p.qualifier(), Match.Side.SOURCE, at, d)) {
         out.add(ms);
@@ -352,11 +362,19 @@ final class FirewalldConverter {
         ms.add(0, dest);
       }
     }
+    for (String included : s.includes()) {
+      out.addAll(service(included, f, at, d, seen));
+    }
     return out;
   }
 
   private static boolean addPort(List<Match> ms, String port, String protocol, Match.Side side, SourceRef at, Diagnostics d) {
     int n = protocol == null ? -1 : Protocols.number(protocol);
+    if (n >= 0 && port.isEmpty()) {
+      // firewalld writes a whole protocol as a port without a number: <port port="" protocol="esp"/>.
+      ms.add(new Match.Protocol(Set.of(n), false));
+      return true;
+    }
     if (n < 0 || !Protocols.hasPorts(n)) {
       d.invalid(at, "port " + port + " needs a protocol with ports (tcp, udp, sctp, dccp), not " + protocol);
       return false;

@@ -27,9 +27,10 @@ final class Services {
    * @param ipv4 the IPv4 destination the service is limited to, or null
    * @param ipv6 the IPv6 destination the service is limited to, or null
    * @param limitedToFamilies whether a destination element exists: then families without an address get no rules
+   * @param includes services this one includes, which firewalld adds as if the zone named them too
    */
   record Service(String name, List<Item> ports, List<String> protocols, List<Item> sourcePorts, String ipv4, String ipv6,
-      boolean limitedToFamilies) {}
+      boolean limitedToFamilies, List<String> includes) {}
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
   private static final Map<String, Optional<Service>> CACHE = new ConcurrentHashMap<>();
@@ -56,11 +57,13 @@ final class Services {
       String v4 = null;
       String v6 = null;
       boolean limited = false;
+      List<String> includes = new ArrayList<>();
       for (Xml.El e : root.children()) {
         switch (e.name()) {
           case "port" -> ports.add(new Item(e.attr("port"), e.attr("protocol"), SourceRef.ofFile("service " + name)));
           case "source-port" -> sourcePorts.add(new Item(e.attr("port"), e.attr("protocol"), SourceRef.ofFile("service " + name)));
           case "protocol" -> protocols.add(e.attr("value"));
+          case "include" -> includes.add(e.attr("service"));
           case "destination" -> {
             limited = true;
             v4 = e.attr("ipv4");
@@ -71,7 +74,7 @@ final class Services {
           }
         }
       }
-      return Optional.of(new Service(name, ports, protocols, sourcePorts, v4, v6, limited));
+      return Optional.of(new Service(name, ports, protocols, sourcePorts, v4, v6, limited, includes));
     } catch (IOException e) {
       throw new UncheckedIOException("bundled firewalld service " + name + " is unreadable", e);
     }

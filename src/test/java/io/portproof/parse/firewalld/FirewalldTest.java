@@ -128,6 +128,20 @@ class FirewalldTest {
   }
 
   @Test
+  void servicesIncludeOthersAndMayNameWholeProtocols(@TempDir Path dir) throws Exception {
+    Path zone = dir.resolve("vpn.xml");
+    Files.writeString(zone, "<zone>\n  <service name=\"ipsec\"/>\n  <service name=\"samba-client\"/>\n</zone>\n");
+    Diagnostics d = new Diagnostics();
+    FirewallAnalyzer a = new FirewallAnalyzer(new HostContext(FirewalldFormat.zoneFile().parse(InputText.read(zone, "vpn.xml"), Map.of(), d),
+        IpSet.of(IpRange.of(Ip.parse(V4)))));
+    assertThat(d.asList()).isEmpty();
+    // ipsec lists ESP as <port port="" protocol="esp"/>; samba-client includes netbios-ns (udp/137).
+    assertThat(verdict(ask(a, "198.18.0.1", Protocols.ESP, 0, null))).isEqualTo("ACCEPT @2");
+    assertThat(verdict(ask(a, "198.18.0.1", Protocols.UDP, 137, null))).isEqualTo("ACCEPT @3");
+    assertThat(verdict(ask(a, "198.18.0.1", Protocols.UDP, 138, null))).isEqualTo("ACCEPT @3");
+  }
+
+  @Test
   void theSampleFailsHttpsNamingTheZone() throws Exception {
     Cli c = Cli.run("check", "samples/firewalld-public", "--format", "json");
     assertThat(c.exit()).as(c.err()).isEqualTo(1);
