@@ -12,7 +12,6 @@ final class UfwApps {
   private static final Map<String, String> PORTS = Map.ofEntries(
       Map.entry("OpenSSH", "22/tcp"),
       Map.entry("Nginx Full", "80,443/tcp"), Map.entry("Nginx HTTP", "80/tcp"), Map.entry("Nginx HTTPS", "443/tcp"),
-      Map.entry("Nginx QUIC", "443/udp"),
       Map.entry("Apache", "80/tcp"), Map.entry("Apache Full", "80,443/tcp"), Map.entry("Apache Secure", "443/tcp"),
       Map.entry("Postfix", "25/tcp"), Map.entry("Postfix SMTPS", "465/tcp"), Map.entry("Postfix Submission", "587/tcp"),
       Map.entry("Dovecot IMAP", "143/tcp"), Map.entry("Dovecot Secure IMAP", "993/tcp"),
