@@ -16,8 +16,16 @@ final class Formats {
   static final InputFormat IPSET = new IpsetFormat();
 
   static final List<InputFormat> ALL = List.of(
+      io.portproof.parse.ufw.UfwFormat.userRules(),
       new IptablesFormat("iptables", null),
       new IptablesFormat("ip6tables", Family.IPV6),
+      new io.portproof.parse.aws.AwsSecurityGroupFormat(),
+      new io.portproof.parse.aws.AwsNetworkAclFormat(),
+      io.portproof.parse.firewalld.FirewalldFormat.zoneFile(),
+      io.portproof.parse.firewalld.FirewalldFormat.listAllZones(),
+      io.portproof.parse.ufw.UfwFormat.statusOutput(),
+      new io.portproof.parse.azure.AzureNsgFormat(),
+      new io.portproof.parse.gcp.GcpFirewallFormat(),
       IPSET,
       // Server configurations: nginx first, since the others' sniffers key on lines nginx files may hold.
       new NginxParser(),
