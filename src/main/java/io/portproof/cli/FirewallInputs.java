@@ -13,9 +13,11 @@ import picocli.CommandLine.Option;
 /** The options every firewall question shares: which exports, and which addresses are the host's own. */
 final class FirewallInputs {
   @Option(names = {"-f", "--firewall"}, required = true, arity = "1..*", paramLabel = "[TYPE:]FILE",
-      description = {"Firewall exports of the host: iptables-save, ip6tables-save, 'ipset save' output.",
-          "Repeat or list several: every one of them filters the same packets.",
-          "The type is sniffed from the content; force it as TYPE:FILE (types: iptables, ip6tables, ipset)."})
+      description = {"Firewall exports of the host and the layers in front of it: iptables-save, ip6tables-save,",
+          "'ipset save', nft list ruleset (text or -j), firewalld zones or firewall-cmd --list-all-zones, ufw",
+          "status or user.rules, AWS security groups and network ACLs, Azure NSGs, GCP firewall rules.",
+          "Repeat or list several: every one of them filters the same packets, and all must allow.",
+          "The type is sniffed from the content; force it as TYPE:FILE (see 'portproof rules' for the list)."})
   List<String> files = new ArrayList<>();
 
   @Option(names = "--address", arity = "1..*", paramLabel = "ADDR",
