@@ -48,7 +48,8 @@ public final class JUnitReporter implements Reporter {
     }
     out.println("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     out.printf("<testsuites name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"0\" timestamp=\"%s\">%n",
-        ATTR.escape("portproof " + run.policy().name()), tests, failures, report.gate().expired().size(), skipped, run.time());
+        ATTR.escape("portproof " + run.policy().name()), tests + report.gate().expired().size(), failures, report.gate().expired().size(),
+        skipped, run.time());
     for (int i = 0; i < run.hosts().size(); i++) {
       HostResult h = run.hosts().get(i);
       List<Case> cases = suites.get(i);
