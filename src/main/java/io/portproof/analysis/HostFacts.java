@@ -27,9 +27,10 @@ public final class HostFacts {
    * @param name the host's name
    * @param addresses its public addresses, the ones checks speak about
    * @param inIface the interface clients arrive on, or null for any external one
+   * @param forwarding whether the host routes packets not addressed to it
    * @param rulesets its packet filters
    */
-  public HostFacts(String name, List<Ip> addresses, String inIface, List<Ruleset> rulesets) {
+  public HostFacts(String name, List<Ip> addresses, String inIface, boolean forwarding, List<Ruleset> rulesets) {
     this.name = Objects.requireNonNull(name);
     this.addresses = List.copyOf(addresses);
     this.inIface = inIface;
@@ -41,7 +42,7 @@ public final class HostFacts {
         local = local.union(IpSet.of(IpRange.of(solicitedNode(a))));
       }
     }
-    this.analyzer = new FirewallAnalyzer(new HostContext(rulesets, local));
+    this.analyzer = new FirewallAnalyzer(new HostContext(rulesets, local, forwarding));
   }
 
   /** ff02::1:ffXX:XXXX, the multicast group a neighbour solicitation for {@code a} is sent to. */

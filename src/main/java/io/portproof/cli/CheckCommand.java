@@ -64,6 +64,9 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
   @Option(names = "--interface", paramLabel = "NAME", description = "The interface internet clients arrive on (default: any external one).")
   String iface;
 
+  @Option(names = "--forwarding", description = "The host routes packets not addressed to it (ip_forward on); default off, the kernel's default.")
+  boolean forwarding;
+
   @Option(names = "--host", paramLabel = "NAME", description = "Check only these hosts of the inventory (repeatable).")
   List<String> onlyHosts = new ArrayList<>();
 
@@ -200,7 +203,7 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
       if (addrs.isEmpty()) {
         throw new InputException("--address: name at least one address of the host, so portproof knows which destination to analyse");
       }
-      hosts = List.of(new Inventory.Host(name, addrs, iface, firewall, List.of(), null, null,
+      hosts = List.of(new Inventory.Host(name, addrs, iface, forwarding, firewall, List.of(), null, null,
           SourceRef.ofFile("(command line)")));
     }
     if (!onlyHosts.isEmpty()) {
@@ -216,7 +219,7 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
       hosts = Shards.select(hosts, shard);
     }
     if (iface != null) {
-      hosts = hosts.stream().map(h -> new Inventory.Host(h.name(), h.addresses(), iface, h.firewall(), h.servers(), h.policy(), h.base(), h.source())).toList();
+      hosts = hosts.stream().map(h -> new Inventory.Host(h.name(), h.addresses(), iface, h.forwarding() || forwarding, h.firewall(), h.servers(), h.policy(), h.base(), h.source())).toList();
     }
     return hosts;
   }
@@ -231,7 +234,7 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
       FirewallInputs.report(loaded.diagnostics(), io.err());
       throw new InputException(h.name() + ": its inputs are invalid (see above): the kernel would not load them as written, so no prediction is made");
     }
-    HostFacts facts = new HostFacts(h.name(), h.addresses(), h.inIface(), loaded.rulesets());
+    HostFacts facts = new HostFacts(h.name(), h.addresses(), h.inIface(), h.forwarding(), loaded.rulesets());
     List<CheckResult> results = new ArrayList<>();
     for (Policy.CheckConfig c : pol.checks().values()) {
       results.add(c.check().runConfigured(facts, pol, c));

@@ -86,7 +86,7 @@ final class ExplainCommand implements Callable<Integer>, Main.IoAware {
     for (Packet p : packets) {
       // The destination asked about is the host's own; analyzers are shared per destination.
       FirewallAnalyzer a = analyzers.computeIfAbsent(p.dst(),
-          d -> new FirewallAnalyzer(new HostContext(loaded.rulesets(), host.union(IpSet.of(IpRange.of(d))))));
+          d -> new FirewallAnalyzer(new HostContext(loaded.rulesets(), host.union(IpSet.of(IpRange.of(d))), inputs.forwarding)));
       if (!a.covers(p.family())) {
         io.err().println("portproof: warning: no " + p.family().label() + " ruleset among the inputs; " + p.src() + " -> " + p.dst() + " meets an empty ruleset (accept)");
       }

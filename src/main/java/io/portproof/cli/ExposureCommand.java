@@ -63,7 +63,7 @@ final class ExposureCommand implements Callable<Integer>, Main.IoAware {
     }
     Inputs.Loaded loaded = inputs.load(io.err());
     IpSet host = inputs.hostAddresses().union(IpSet.of(IpRange.of(d)));
-    FirewallAnalyzer a = new FirewallAnalyzer(new HostContext(loaded.rulesets(), host));
+    FirewallAnalyzer a = new FirewallAnalyzer(new HostContext(loaded.rulesets(), host, inputs.forwarding));
     Exposure e = a.exposure(d, p, ps, inIface);
     if (format == OutputFormat.json) {
       io.out().println(Json.MAPPER.writeValueAsString(ExposureReport.json(e)));

@@ -23,6 +23,10 @@ final class FirewallInputs {
           "from a forwarded one). Destinations you ask about count as the host's own anyway."})
   List<String> addresses = new ArrayList<>();
 
+  @Option(names = "--forwarding", description = {"The host routes packets that are not for it (net.ipv4.ip_forward=1,",
+      "as on Docker and Kubernetes nodes). Default: off, the kernel's default, so a DNAT to another host is dropped."})
+  boolean forwarding;
+
   Inputs.Loaded load(PrintStream err) throws InputException {
     List<Inputs.Spec> specs = new ArrayList<>();
     for (String f : files) {
