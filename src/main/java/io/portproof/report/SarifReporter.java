@@ -100,7 +100,7 @@ public final class SarifReporter implements Reporter {
           results.add(undecided(h, c, undecided, ruleIndex, run.policy()));
         }
         for (Finding f : c.findings()) {
-          results.add(result(f, gate.triage(f), ruleIndex));
+          results.add(result(f, gate.triage(f), ruleIndex, run.policy()));
         }
       }
     }
@@ -129,7 +129,7 @@ public final class SarifReporter implements Reporter {
     return n;
   }
 
-  private static ObjectNode result(Finding f, Gate.Triage t, Map<String, Integer> ruleIndex) {
+  private static ObjectNode result(Finding f, Gate.Triage t, Map<String, Integer> ruleIndex, Policy policy) {
     ObjectNode n = Json.object();
     n.put("ruleId", f.checkId());
     if (ruleIndex.containsKey(f.checkId())) {
@@ -137,7 +137,7 @@ public final class SarifReporter implements Reporter {
     }
     n.put("level", level(f.severity()));
     n.putObject("message").put("text", f.message());
-    location(f.location()).ifPresent(l -> n.putArray("locations").add(l));
+    n.putArray("locations").add(location(f.location()).orElseGet(() -> anchor(policy, f.checkId())));
     ArrayNode related = Json.MAPPER.createArrayNode();
     int id = 0;
     for (SourceRef e : f.evidence()) {
@@ -169,14 +169,20 @@ public final class SarifReporter implements Reporter {
     n.put("kind", "open");
     n.put("level", "warning");
     n.putObject("message").put("text", h.host() + ": " + c.title() + " could not be decided: " + c.summary() + ".");
-    Policy.CheckConfig cfg = policy.checks().get(c.checkId());
-    if (cfg != null) {
-      location(cfg.source()).ifPresent(l -> n.putArray("locations").add(l));
-    }
+    n.putArray("locations").add(anchor(policy, c.checkId()));
     n.putObject("partialFingerprints").put(FINGERPRINT, fingerprint(c.checkId(), h.host(), ""));
     triage(n, t);
     n.putObject("properties").put("host", h.host());
     return n;
+  }
+
+  /**
+   * Where a result without an input line is anchored: the policy line that configures the check, else the policy
+   * file. GitHub code scanning rejects a whole upload when any result lacks a physical location.
+   */
+  private static ObjectNode anchor(Policy policy, String checkId) {
+    Policy.CheckConfig cfg = policy.checks().get(checkId);
+    return location(cfg != null ? cfg.source() : policy.source()).orElseThrow();
   }
 
   private static void triage(ObjectNode n, Gate.Triage t) {

@@ -167,6 +167,29 @@ class GateTest {
   }
 
   @Test
+  void aCheckLeftInconclusiveFailsEvenWithoutTheInconclusiveCheck() {
+    Path d = Fixtures.copySample("web-good", "undecided-443");
+    Fixtures.write(d.resolve("rules.v4"), Fixtures.read(d.resolve("rules.v4")).replace("-A INPUT -p tcp -m multiport --dports 80,443",
+        "-A INPUT -p tcp -m tcp --dport 443 -m string --string \"X-Scanner\" --algo bm -j DROP\n-A INPUT -p tcp -m multiport --dports 80,443"));
+    Fixtures.write(d.resolve("policy.yaml"), Fixtures.read(d.resolve("policy.yaml")) + "  INCONCLUSIVE:\n    enabled: false\n");
+    Cli strict = Cli.run("check", d.toString(), "--fail-on", "critical", "--format", "sarif");
+    assertThat(strict.exit()).as(strict.err()).isEqualTo(1);
+    Fixtures.assertValidSarif(strict.out());
+    JsonNode undecided = Fixtures.parse(strict.out()).path("runs").get(0).path("results").get(0);
+    assertThat(undecided.path("ruleId").asText()).isEqualTo("HTTPS-OPEN");
+    assertThat(undecided.path("message").path("text").asText()).contains("could not be decided");
+    assertThat(undecided.path("locations").get(0).path("physicalLocation").path("artifactLocation").path("uri").asText())
+        .as("anchored at the policy line configuring the check").isEqualTo("rules/web-baseline.yaml");
+    assertThat(Cli.run("check", d.toString(), "--fail-on", "critical", "--allow-inconclusive").exit()).isZero();
+    Path w = waivers("undecided-443", """
+        - {id: HTTPS-OPEN, host: web-good, expires: 2099-01-01, reason: scanner filter}
+        - {id: IPV6-PARITY, host: web-good, expires: 2099-01-01, reason: scanner filter is IPv4 only}
+        """);
+    Cli waived = Cli.run("check", d.toString(), "--fail-on", "critical", "--waivers", w.toString());
+    assertThat(waived.exit()).as(waived.out()).isZero();
+  }
+
+  @Test
   void failOnStillSetsTheSeverityThatCounts() {
     assertThat(Cli.run("check", "samples/ufw-host", "--fail-on", "critical").exit()).isZero();
     assertThat(Cli.run("check", "samples/ufw-host", "--fail-on", "high").exit()).isEqualTo(1);

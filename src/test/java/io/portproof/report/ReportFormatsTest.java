@@ -88,7 +88,12 @@ class ReportFormatsTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"web-good", "ufw-host", "v6-dropped", "nat-redirect"})
   void sarifAndJsonFollowTheirSchemas(String sample) {
-    Fixtures.assertValidSarif(Cli.run("check", "samples/" + sample, "--format", "sarif").out());
+    String sarif = Cli.run("check", "samples/" + sample, "--format", "sarif").out();
+    Fixtures.assertValidSarif(sarif);
+    for (JsonNode r : Fixtures.parse(sarif).path("runs").get(0).path("results")) {
+      assertThat(r.path("locations").path(0).path("physicalLocation").path("artifactLocation").path("uri").asText())
+          .as("GitHub rejects an upload with any result lacking a physical location: %s", r).isNotEmpty();
+    }
     Fixtures.assertValidReport(Cli.run("check", "samples/" + sample, "--format", "json").out());
   }
 
