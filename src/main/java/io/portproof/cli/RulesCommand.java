@@ -58,7 +58,8 @@ final class RulesCommand implements Callable<Integer>, Main.IoAware {
         out.printf("    %-26s %s%n", c.check().id(), c.severity().label());
       }
     }
-    out.printf("%nChecks (severity is the default; a policy may change it):%n");
+    out.printf("%nChecks (severity is the default; a policy may change it). A finding at or above --fail-on fails the run;%n"
+        + "undecided verdicts (INCONCLUSIVE) fail it whatever their severity unless --allow-inconclusive is given.%n");
     for (Check<?> c : Checks.ALL) {
       out.printf("%n  %s  [%s]  %s%n", c.id(), c.defaultSeverity().label(), c.title());
       out.println(indent(c.documentation(), "    "));

@@ -128,6 +128,9 @@ class GateTest {
     Cli run = Cli.run("check", "samples/ufw-host", "--baseline", same.toString(), "--format", "json");
     assertThat(run.exit()).as("nothing new").isZero();
     assertThat(blocking(run.out())).containsExactly("tcp/22 on 192.0.2.20 passes unchanged", "tcp/22 on 2001:db8:20::20 passes unchanged");
+    Path gatedReport = Fixtures.write(d.resolve("gated.json"), run.out());
+    assertThat(Cli.run("check", "samples/ufw-host", "--baseline", gatedReport.toString()).exit())
+        .as("a report written with a baseline serves as the next baseline").isZero();
 
     Path older = Fixtures.write(d.resolve("older.json"), Cli.run("check", "samples/web-good", "--format", "json").out()
         .replace("\"web-good\"", "\"ufw-host\""));
