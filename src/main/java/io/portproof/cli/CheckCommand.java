@@ -2,8 +2,10 @@ package io.portproof.cli;
 
 import io.portproof.analysis.Exposure;
 import io.portproof.analysis.HostFacts;
+import io.portproof.analysis.Protocols;
 import io.portproof.model.Ip;
 import io.portproof.model.SourceRef;
+import io.portproof.model.fw.Verdict;
 import io.portproof.parse.InputException;
 import io.portproof.policy.CheckResult;
 import io.portproof.policy.HostResult;
@@ -16,6 +18,11 @@ import io.portproof.policy.waiver.Baseline;
 import io.portproof.policy.waiver.Gate;
 import io.portproof.policy.waiver.Waiver;
 import io.portproof.policy.waiver.Waivers;
+import io.portproof.probe.Observation;
+import io.portproof.probe.Prober;
+import io.portproof.probe.Target;
+import io.portproof.reconcile.Drift;
+import io.portproof.reconcile.Reconciler;
 import io.portproof.report.Report;
 import io.portproof.report.Reporter;
 import io.portproof.report.Reporters;
@@ -81,6 +88,12 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where the matching --format goes (by position); '-' or none: standard output.")
   List<String> outputs = new ArrayList<>();
+
+  @Option(names = "--probe", description = {"Also probe the live host (web ports and every port predicted open) and",
+      "report each prediction CONFIRMED or as DRIFT with its likely cause; drift is a finding."})
+  boolean probe;
+
+  @picocli.CommandLine.Mixin ProbeCommand.ProbeSettings probeSettings;
 
   @Option(names = "--fail-on", defaultValue = "low", paramLabel = "SEVERITY",
       description = "Exit 1 when a finding is at least this severe: info, low, medium, high, critical (default: ${DEFAULT-VALUE}).")
@@ -185,6 +198,35 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
     return gate.failed() ? Main.VIOLATION : Main.OK;
   }
 
+  /**
+   * Probes the web ports and every port a check found open to the internet (at most 64), on every address of
+   * the host, and reconciles what it sees with the prediction.
+   */
+  private CheckResult probeHost(Inventory.Host h, HostFacts facts, List<CheckResult> results) throws InputException {
+    java.util.TreeSet<Integer> ports = new java.util.TreeSet<>(List.of(80, 443));
+    for (Ip a : h.addresses()) {
+      for (Exposure.Block b : facts.exposure(a, Protocols.TCP).blocks()) {
+        if (!b.sources(Verdict.ACCEPT).isEmpty()) {
+          for (int[] iv : b.ports().intervals()) {
+            if (ports.size() < 64) {
+              ports.add(iv[0]);
+            }
+          }
+        }
+      }
+    }
+    List<Target> targets = new ArrayList<>();
+    for (Ip a : h.addresses()) {
+      for (int p : ports) {
+        targets.add(Target.of(h.name(), a.toInetAddress(), p));
+      }
+    }
+    Prober prober = new Prober(probeSettings.options(java.util.Set.of(h.name())));
+    List<Observation> obs = prober.probeAll(targets, Progress.on(io.err(), "probing " + h.name()));
+    List<Drift> drifts = Reconciler.reconcile(facts, obs, h.inIface());
+    return Reconciler.asCheck(h.name(), drifts, Severity.HIGH);
+  }
+
   private List<Inventory.Host> selectHosts() throws InputException {
     List<Inventory.Host> hosts;
     if (path != null) {
@@ -238,6 +280,9 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
     List<CheckResult> results = new ArrayList<>();
     for (Policy.CheckConfig c : pol.checks().values()) {
       results.add(c.check().runConfigured(facts, pol, c));
+    }
+    if (probe) {
+      results.add(probeHost(h, facts, results));
     }
     return new Evaluated(new HostResult(h.name(), h.addresses(), pol.name(), results, loaded.diagnostics()), facts.computed());
   }
