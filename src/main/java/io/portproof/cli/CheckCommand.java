@@ -7,7 +7,9 @@ import io.portproof.model.Ip;
 import io.portproof.model.SourceRef;
 import io.portproof.model.fw.Verdict;
 import io.portproof.parse.InputException;
+import io.portproof.policy.Check;
 import io.portproof.policy.CheckResult;
+import io.portproof.policy.Checks;
 import io.portproof.policy.HostResult;
 import io.portproof.policy.Inventory;
 import io.portproof.policy.Policy;
@@ -134,7 +136,9 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
     if (outputs.size() > reporters.size()) {
       throw new InputException("--output given " + outputs.size() + " times but --format only " + reporters.size() + " times; pair each output with a format");
     }
-    List<Waiver> waiverList = waivers == null ? List.of() : Waivers.load(waivers, waivers.toString());
+    List<String> checkIds = new ArrayList<>(Checks.ALL.stream().map(Check::id).toList());
+    checkIds.add(Reconciler.CHECK_ID);
+    List<Waiver> waiverList = waivers == null ? List.of() : Waivers.load(waivers, waivers.toString(), checkIds);
     Baseline base = baseline == null ? null : Baseline.load(baseline, baseline.toString());
     boolean keepExposures = reporters.stream().anyMatch(Reporter::wantsExposures);
     Map<String, List<Exposure>> exposures = new HashMap<>();

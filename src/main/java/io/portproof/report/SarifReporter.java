@@ -22,6 +22,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,6 +63,15 @@ public final class SarifReporter implements Reporter {
     for (Check<?> c : Checks.ALL) {
       ruleIndex.put(c.id(), ruleIndex.size());
       rules.add(rule(c, severity(run.policy(), c)));
+    }
+    // Results from outside the policy (the probe's drift) get a rule from what the run says about them.
+    for (HostResult h : run.hosts()) {
+      for (CheckResult c : h.results()) {
+        if (!ruleIndex.containsKey(c.checkId())) {
+          ruleIndex.put(c.checkId(), ruleIndex.size());
+          rules.add(extraRule(c));
+        }
+      }
     }
     ObjectNode base = r.putObject("originalUriBaseIds").putObject("SRCROOT");
     base.putObject("description").put("text", "The directory portproof ran in; input paths are relative to it.");
@@ -129,12 +139,24 @@ public final class SarifReporter implements Reporter {
     return n;
   }
 
+  private static ObjectNode extraRule(CheckResult c) {
+    Severity sev = c.findings().stream().map(Finding::severity).max(Comparator.naturalOrder()).orElse(Severity.MEDIUM);
+    ObjectNode n = Json.object();
+    n.put("id", c.checkId());
+    n.put("name", ruleName(c.checkId()));
+    n.putObject("shortDescription").put("text", c.title());
+    n.putObject("help").put("text", c.title() + ".");
+    n.putObject("defaultConfiguration").put("level", level(sev));
+    ObjectNode props = n.putObject("properties");
+    props.put("security-severity", securitySeverity(sev));
+    props.putArray("tags").add("security").add("network");
+    return n;
+  }
+
   private static ObjectNode result(Finding f, Gate.Triage t, Map<String, Integer> ruleIndex, Policy policy) {
     ObjectNode n = Json.object();
     n.put("ruleId", f.checkId());
-    if (ruleIndex.containsKey(f.checkId())) {
-      n.put("ruleIndex", ruleIndex.get(f.checkId()));
-    }
+    n.put("ruleIndex", ruleIndex.get(f.checkId()));
     n.put("level", level(f.severity()));
     n.putObject("message").put("text", f.message());
     n.putArray("locations").add(location(f.location()).orElseGet(() -> anchor(policy, f.checkId())));
@@ -163,9 +185,7 @@ public final class SarifReporter implements Reporter {
   private static ObjectNode undecided(HostResult h, CheckResult c, Gate.Triage t, Map<String, Integer> ruleIndex, Policy policy) {
     ObjectNode n = Json.object();
     n.put("ruleId", c.checkId());
-    if (ruleIndex.containsKey(c.checkId())) {
-      n.put("ruleIndex", ruleIndex.get(c.checkId()));
-    }
+    n.put("ruleIndex", ruleIndex.get(c.checkId()));
     n.put("kind", "open");
     n.put("level", "warning");
     n.putObject("message").put("text", h.host() + ": " + c.title() + " could not be decided: " + c.summary() + ".");

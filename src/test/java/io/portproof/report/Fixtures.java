@@ -9,13 +9,21 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import io.portproof.policy.RunResult;
+import io.portproof.policy.Severity;
+import io.portproof.policy.waiver.Gate;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -76,6 +84,16 @@ final class Fixtures {
       throw new UncheckedIOException(e);
     }
     return d;
+  }
+
+  /** Renders a run the CLI did not make (a fleet, a probe's drift) with no waivers or baseline. */
+  static String render(Reporter reporter, RunResult run) {
+    Gate.Result gate = Gate.decide(run, new Gate.Options(Severity.LOW, false, List.of(), null, LocalDate.of(2026, 1, 1)));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+      reporter.write(new Report(run, gate, Map.of()), out, false);
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
   }
 
   /** Run time and tool version vary; everything else in a report must not. */

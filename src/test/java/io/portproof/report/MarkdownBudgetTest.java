@@ -10,15 +10,9 @@ import io.portproof.policy.HostResult;
 import io.portproof.policy.PolicyLoader;
 import io.portproof.policy.RunResult;
 import io.portproof.policy.Severity;
-import io.portproof.policy.waiver.Gate;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A fleet's worth of findings still fits one pull-request comment, and says what it left out. */
@@ -39,12 +33,7 @@ class MarkdownBudgetTest {
               findings.size() + " unexpected exposure(s)", findings)), List.of()));
     }
     RunResult run = new RunResult("portproof 1.0.0", PolicyLoader.load("web-baseline"), Instant.EPOCH, results);
-    Gate.Result gate = Gate.decide(run, new Gate.Options(Severity.LOW, false, List.of(), null, LocalDate.of(2026, 1, 1)));
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-      new MarkdownReporter().write(new Report(run, gate, Map.of()), out, false);
-    }
-    return bytes.toString(StandardCharsets.UTF_8);
+    return Fixtures.render(new MarkdownReporter(), run);
   }
 
   @Test

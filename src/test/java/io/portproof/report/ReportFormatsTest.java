@@ -6,11 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portproof.model.Ip;
+import io.portproof.model.SourceRef;
+import io.portproof.policy.CheckResult;
+import io.portproof.policy.Finding;
+import io.portproof.policy.HostResult;
+import io.portproof.policy.PolicyLoader;
+import io.portproof.policy.RunResult;
+import io.portproof.policy.Severity;
 import io.portproof.testing.Cli;
 import io.portproof.testing.Golden;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +160,24 @@ class ReportFormatsTest {
     JsonNode movedResult = after.path("results").get(0);
     assertThat(movedResult.path("locations").get(0).path("physicalLocation").path("region").path("startLine").asInt()).isEqualTo(102);
     assertThat(movedResult.path("partialFingerprints")).isEqualTo(result.path("partialFingerprints"));
+  }
+
+  /** The probe adds a DRIFT result the policy does not configure; SARIF still needs a rule for it. */
+  @Test
+  void resultsFromOutsideThePolicyGetARule() throws Exception {
+    SourceRef at = new SourceRef("rules.v4", 12, "-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT");
+    Finding drift = new Finding("DRIFT", Severity.HIGH, "web1", "tcp/443 on 192.0.2.1 state",
+        "tcp/443 on 192.0.2.1 (state): predicted open, observed filtered. Likely cause: a firewall outside the host.", at, List.of(at));
+    RunResult run = new RunResult("portproof 1.0.0", PolicyLoader.load("web-baseline"), Instant.EPOCH, List.of(new HostResult("web1",
+        List.of(Ip.parse("192.0.2.1")), "web-baseline", List.of(new CheckResult("DRIFT", "The live host behaves as predicted",
+            CheckResult.Status.FAIL, "0 of 1 probed aspect(s) confirmed", List.of(drift))), List.of())));
+    String sarif = Fixtures.render(new SarifReporter(), run);
+    Fixtures.assertValidSarif(sarif);
+    JsonNode r = Fixtures.parse(sarif).path("runs").get(0);
+    JsonNode rule = r.path("tool").path("driver").path("rules").get(r.path("results").get(0).path("ruleIndex").asInt());
+    assertThat(rule.path("id").asText()).isEqualTo("DRIFT");
+    assertThat(rule.path("properties").path("security-severity").asText()).isEqualTo("8.0");
+    assertThat(r.path("tool").path("driver").path("semanticVersion").asText()).isEqualTo("1.0.0");
   }
 
   @Test
