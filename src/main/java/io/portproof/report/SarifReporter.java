@@ -81,26 +81,17 @@ public final class SarifReporter implements Reporter {
     ArrayNode notes = inv.putArray("toolExecutionNotifications");
     for (HostResult h : run.hosts()) {
       for (Diagnostic d : h.diagnostics()) {
-        ObjectNode n = notes.addObject();
-        n.put("level", d.kind() == Diagnostic.Kind.INVALID ? "error" : "warning");
-        n.putObject("message").put("text", h.host() + ": " + d.kind().name().toLowerCase(Locale.ROOT) + ": " + d.message());
-        location(d.source()).ifPresent(l -> n.putArray("locations").add(l));
-        n.putObject("descriptor").put("id", "input/" + d.kind().name().toLowerCase(Locale.ROOT));
+        String kind = d.kind().name().toLowerCase(Locale.ROOT);
+        note(notes, d.kind() == Diagnostic.Kind.INVALID ? "error" : "warning", h.host() + ": " + kind + ": " + d.message(),
+            d.source(), "input/" + kind);
       }
     }
     for (Waiver w : gate.expired()) {
-      ObjectNode n = notes.addObject();
-      n.put("level", "error");
-      n.putObject("message").put("text", "the waiver for " + w.describe() + " expired on " + w.expires() + "; its findings count again");
-      location(w.source()).ifPresent(l -> n.putArray("locations").add(l));
-      n.putObject("descriptor").put("id", "gate/expired-waiver");
+      note(notes, "error", "the waiver for " + w.describe() + " expired on " + w.expires() + "; its findings count again",
+          w.source(), "gate/expired-waiver");
     }
     for (Waiver w : gate.unused()) {
-      ObjectNode n = notes.addObject();
-      n.put("level", "note");
-      n.putObject("message").put("text", "the waiver for " + w.describe() + " matched no finding");
-      location(w.source()).ifPresent(l -> n.putArray("locations").add(l));
-      n.putObject("descriptor").put("id", "gate/unused-waiver");
+      note(notes, "note", "the waiver for " + w.describe() + " matched no finding", w.source(), "gate/unused-waiver");
     }
     ArrayNode results = r.putArray("results");
     for (HostResult h : run.hosts()) {
@@ -119,6 +110,15 @@ public final class SarifReporter implements Reporter {
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A tool execution notification: processing problems are part of the report, not a separate log. */
+  private static void note(ArrayNode notes, String level, String text, SourceRef at, String id) {
+    ObjectNode n = notes.addObject();
+    n.put("level", level);
+    n.putObject("message").put("text", text);
+    location(at).ifPresent(l -> n.putArray("locations").add(l));
+    n.putObject("descriptor").put("id", id);
   }
 
   private static ObjectNode rule(Check<?> c, Severity sev) {
