@@ -217,8 +217,9 @@ final class Evaluator {
 
   /**
    * The client answers the SYN-ACK with the handshake's final ACK, which crosses the ruleset as an ESTABLISHED
-   * packet. Dropped, the client has still connected; rejected with an ICMP error, a connecting client reads the
-   * error (Linux reports it through SO_ERROR), so the port does not look open.
+   * packet. Whatever meets it, connect() has already returned: over any real link an ICMP error for the ACK
+   * arrives a round trip after the client counts the port open (only a soft error on an established socket).
+   * A dropped or rejected ACK therefore stays "open", with a note that no data will flow.
    */
   private void finalAck(List<Box> synAcks, List<Outcome> result) {
     if (synAcks.isEmpty()) {
@@ -245,7 +246,9 @@ final class Evaluator {
       a.clientIif = r.clientIif;
       a.tcpFlags = Match.TcpFlags.ACK;
       a.ct = null;
-      a.ctPending = r.inbound.untracked ? CtState.UNTRACKED : CtState.ESTABLISHED;
+      // After NOTRACK the connection has no entry: unless raw exempts the ACK too, conntrack picks it up as NEW.
+      a.ctPending = r.inbound.untracked ? CtState.NEW : CtState.ESTABLISHED;
+      a.untracked = false;
       a.mark = 0;
       a.ctmark = r.ctmark;
       a.taints = r.taints;
@@ -253,7 +256,7 @@ final class Evaluator {
       a.trace = r.trace;
       a.acceptedBy = null;
       a.inboundBy = r.inboundBy;
-      acks.add(a.step(new TraceStep("ACK", "", "", 0, "the client completes the handshake: its ACK crosses the rules as ESTABLISHED", r.inboundBy)));
+      acks.add(a.step(new TraceStep("ACK", "", "", 0, "the client completes the handshake: its ACK crosses the rules", r.inboundBy)));
     }
     terminals = new ArrayList<>();
     replyPhase = false;
@@ -261,33 +264,11 @@ final class Evaluator {
     for (Box a : in) {
       result.add(new Outcome(a, Verdict.ACCEPT, null, a.inboundBy, null));
     }
-    List<Box> errors = new ArrayList<>();
     for (Outcome t : terminals) {
       Box a = t.box();
-      if (t.verdict() == Verdict.UNKNOWN) {
-        result.add(t);
-      } else if (t.verdict() == Verdict.REJECT && !"tcp-reset".equals(t.rejectWith())) {
-        errors.add(rejectReply(t));
-      } else {
-        result.add(new Outcome(a, Verdict.ACCEPT, null, a.inboundBy,
-            "the client connects, but the handshake's final ACK meets " + t.verdict()
-                + (t.rejectWith() != null ? " " + t.rejectWith() : "") + " at " + t.decidedBy().location() + ": no data can flow"));
-      }
-    }
-    if (errors.isEmpty()) {
-      return;
-    }
-    terminals = new ArrayList<>();
-    replyPhase = true;
-    for (Box e : runHook(Hook.POSTROUTING, runHook(Hook.OUTPUT, errors))) {
-      result.add(new Outcome(e, Verdict.REJECT, e.rejectWith, e.inboundBy,
-          "the SYN is accepted, but the handshake's final ACK is rejected at " + e.inboundBy.location()
-              + ": a connecting client reads the ICMP error"));
-    }
-    for (Outcome t : terminals) {
-      Box e = t.box();
-      result.add(t.verdict() == Verdict.UNKNOWN ? t : new Outcome(e, Verdict.ACCEPT, null, e.inbound != null ? e.inbound.inboundBy : t.decidedBy(),
-          "the handshake's final ACK is rejected, but the error is discarded in OUTPUT: the client connects"));
+      result.add(t.verdict() == Verdict.UNKNOWN ? t : new Outcome(a, Verdict.ACCEPT, null, a.inboundBy,
+          "the client connects, but the handshake's final ACK meets " + t.verdict()
+              + (t.rejectWith() != null ? " " + t.rejectWith() : "") + " at " + t.decidedBy().location() + ": no data will flow"));
     }
   }
 
@@ -349,8 +330,11 @@ final class Evaluator {
     r.tcpFlags = flags;
     r.mark = 0;
     r.ct = null;
-    r.ctPending = in.untracked ? CtState.UNTRACKED : CtState.ESTABLISHED;
-    r.untracked = in.untracked;
+    // The answer to an untracked SYN has no entry to join and is no valid first packet: conntrack calls it INVALID.
+    r.ctPending = in.untracked ? CtState.INVALID : CtState.ESTABLISHED;
+    r.untracked = false;
+    // The reply's destination is the client; which host address a REDIRECT chose does not follow it there.
+    r.dstChoices = null;
     r.originalDirection = false;
     r.inboundBy = acceptedBy(in);
     r.rejectWith = null;

@@ -3,6 +3,7 @@ package io.portproof.cli;
 import io.portproof.analysis.Exposure;
 import io.portproof.analysis.HostFacts;
 import io.portproof.analysis.Protocols;
+import io.portproof.diag.Diagnostic;
 import io.portproof.model.Ip;
 import io.portproof.model.SourceRef;
 import io.portproof.model.fw.Verdict;
@@ -63,6 +64,13 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
 
   @Option(names = {"-f", "--firewall"}, arity = "1..*", paramLabel = "[TYPE:]FILE", description = "Firewall exports of one host (instead of PATH).")
   List<String> firewall = new ArrayList<>();
+
+  @Option(names = "--server", arity = "1..*", paramLabel = "[TYPE:]FILE",
+      description = "Server configurations (nginx, apache, haproxy; 'ss -tlnp' output as evidence), type sniffed or given as nginx:FILE.")
+  List<String> servers = new ArrayList<>();
+
+  @Option(names = "--hostname", paramLabel = "DNS-NAME", description = "The name clients ask for (Host header, SNI); picks the virtual host.")
+  String hostname;
 
   @Option(names = "--address", arity = "1..*", paramLabel = "ADDR", description = "The host's public addresses (with --firewall).")
   List<String> addresses = new ArrayList<>();
@@ -234,13 +242,13 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
   private List<Inventory.Host> selectHosts() throws InputException {
     List<Inventory.Host> hosts;
     if (path != null) {
-      if (!firewall.isEmpty() || !addresses.isEmpty()) {
+      if (!firewall.isEmpty() || !addresses.isEmpty() || !servers.isEmpty()) {
         throw new InputException("give either PATH or --firewall/--address, not both");
       }
       hosts = Inventory.load(path);
     } else {
-      if (firewall.isEmpty()) {
-        throw new InputException("nothing to check: give a PATH with a portproof.yaml, or --firewall FILE (see 'portproof check --help')");
+      if (firewall.isEmpty() && servers.isEmpty()) {
+        throw new InputException("nothing to check: give a PATH with a portproof.yaml, or --firewall/--server FILE (see 'portproof check --help')");
       }
       List<Ip> addrs = new ArrayList<>();
       for (String a : addresses) {
@@ -249,7 +257,7 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
       if (addrs.isEmpty()) {
         throw new InputException("--address: name at least one address of the host, so portproof knows which destination to analyse");
       }
-      hosts = List.of(new Inventory.Host(name, addrs, iface, forwarding, firewall, List.of(), null, null,
+      hosts = List.of(new Inventory.Host(name, hostname != null ? hostname : name, addrs, iface, forwarding, firewall, servers, null, null,
           SourceRef.ofFile("(command line)")));
     }
     if (!onlyHosts.isEmpty()) {
@@ -265,7 +273,7 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
       hosts = Shards.select(hosts, shard);
     }
     if (iface != null) {
-      hosts = hosts.stream().map(h -> new Inventory.Host(h.name(), h.addresses(), iface, h.forwarding() || forwarding, h.firewall(), h.servers(), h.policy(), h.base(), h.source())).toList();
+      hosts = hosts.stream().map(h -> new Inventory.Host(h.name(), hostname != null ? hostname : h.hostname(), h.addresses(), iface, h.forwarding() || forwarding, h.firewall(), h.servers(), h.policy(), h.base(), h.source())).toList();
     }
     return hosts;
   }
@@ -275,12 +283,15 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
     for (String f : h.firewall()) {
       specs.add(Inputs.Spec.parse(f, h.base()));
     }
+    for (String f : h.servers()) {
+      specs.add(Inputs.Spec.parse(f, h.base()));
+    }
     Inputs.Loaded loaded = Inputs.load(specs);
     if (loaded.invalid()) {
       FirewallInputs.report(loaded.diagnostics(), io.err());
       throw new InputException(h.name() + ": its inputs are invalid (see above): the kernel would not load them as written, so no prediction is made");
     }
-    HostFacts facts = new HostFacts(h.name(), h.addresses(), h.inIface(), h.forwarding(), loaded.rulesets());
+    HostFacts facts = new HostFacts(h.name(), h.hostname(), h.addresses(), h.inIface(), h.forwarding(), loaded.rulesets(), loaded.servers());
     List<CheckResult> results = new ArrayList<>();
     for (Policy.CheckConfig c : pol.checks().values()) {
       results.add(c.check().runConfigured(facts, pol, c));
@@ -288,6 +299,9 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
     if (probe) {
       results.add(probeHost(h, facts, results));
     }
-    return new Evaluated(new HostResult(h.name(), h.addresses(), pol.name(), results, loaded.diagnostics()), facts.computed());
+    List<Diagnostic> diags = new ArrayList<>(loaded.diagnostics());
+    diags.addAll(facts.webDiagnostics());
+    return new Evaluated(new HostResult(h.name(), h.addresses(), pol.name(), results, diags, facts.endpoints(pol.internet())),
+        facts.computed());
   }
 }

@@ -3,7 +3,11 @@ package io.portproof.cli;
 import io.portproof.model.Family;
 import io.portproof.parse.FirewallFormat;
 import io.portproof.parse.InputFormat;
+import io.portproof.parse.apache.ApacheParser;
+import io.portproof.parse.haproxy.HaproxyParser;
 import io.portproof.parse.iptables.IptablesFormat;
+import io.portproof.parse.nginx.NginxParser;
+import io.portproof.parse.ss.SsParser;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,7 +18,12 @@ final class Formats {
   static final List<InputFormat> ALL = List.of(
       new IptablesFormat("iptables", null),
       new IptablesFormat("ip6tables", Family.IPV6),
-      IPSET);
+      IPSET,
+      // Server configurations: nginx first, since the others' sniffers key on lines nginx files may hold.
+      new NginxParser(),
+      new ApacheParser(),
+      new HaproxyParser(),
+      new SsParser());
 
   private Formats() {}
 

@@ -25,13 +25,22 @@ public final class Controls {
   private static final Control UNTRUSTED_INBOUND = new Control(PCI, "1.4.2", "Inbound traffic from untrusted networks to trusted networks is restricted");
   private static final Control STRONG_CRYPTO = new Control(PCI, "4.2.1", "Strong cryptography protects data in transit over open, public networks");
 
-  private static final Map<String, List<Control>> BY_CHECK = Map.of(
-      "HTTPS-OPEN", List.of(STRONG_CRYPTO, NSC_STANDARDS),
-      "HTTP-OPEN", List.of(STRONG_CRYPTO),
-      "IPV6-PARITY", List.of(NSC_STANDARDS, UNTRUSTED_INBOUND),
-      "IPV6-NEIGHBOUR-DISCOVERY", List.of(NSC_STANDARDS),
-      "UNEXPECTED-EXPOSURE", List.of(PORTS_APPROVED, INBOUND_CDE, UNTRUSTED_INBOUND),
-      "INCONCLUSIVE", List.of(NSC_REVIEW));
+  private static final Control NECESSARY_SERVICES = new Control(PCI, "2.2.4", "Only necessary services, protocols and daemons are enabled");
+
+  private static final Map<String, List<Control>> BY_CHECK = Map.ofEntries(
+      Map.entry("HTTPS-OPEN", List.of(STRONG_CRYPTO, NSC_STANDARDS)),
+      Map.entry("HTTP-OPEN", List.of(STRONG_CRYPTO)),
+      Map.entry("IPV6-PARITY", List.of(NSC_STANDARDS, UNTRUSTED_INBOUND)),
+      Map.entry("IPV6-NEIGHBOUR-DISCOVERY", List.of(NSC_STANDARDS)),
+      Map.entry("UNEXPECTED-EXPOSURE", List.of(PORTS_APPROVED, INBOUND_CDE, UNTRUSTED_INBOUND)),
+      Map.entry("HTTP-REDIRECTS-TO-HTTPS", List.of(STRONG_CRYPTO)),
+      Map.entry("HTTPS-LISTENER", List.of(STRONG_CRYPTO)),
+      Map.entry("HSTS", List.of(STRONG_CRYPTO)),
+      Map.entry("TLS-PROTOCOLS", List.of(STRONG_CRYPTO)),
+      Map.entry("TLS-CIPHERS", List.of(STRONG_CRYPTO)),
+      Map.entry("CERTIFICATE", List.of(STRONG_CRYPTO)),
+      Map.entry("RUNNING-CONFIG", List.of(NECESSARY_SERVICES, PORTS_APPROVED)),
+      Map.entry("INCONCLUSIVE", List.of(NSC_REVIEW)));
 
   private Controls() {}
 

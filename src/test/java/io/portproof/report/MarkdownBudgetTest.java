@@ -30,7 +30,7 @@ class MarkdownBudgetTest {
       }
       results.add(new HostResult(host, List.of(Ip.parse("192.0.2." + (h % 250))), "web-baseline",
           List.of(new CheckResult("UNEXPECTED-EXPOSURE", "Nothing else is open to the internet", CheckResult.Status.FAIL,
-              findings.size() + " unexpected exposure(s)", findings)), List.of()));
+              findings.size() + " unexpected exposure(s)", findings)), List.of(), List.of()));
     }
     RunResult run = new RunResult("portproof 1.0.0", PolicyLoader.load("web-baseline"), Instant.EPOCH, results);
     return Fixtures.render(new MarkdownReporter(), run);

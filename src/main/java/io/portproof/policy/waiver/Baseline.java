@@ -18,7 +18,7 @@ import java.util.Set;
  */
 public record Baseline(String file, Set<FindingKey> keys) {
   private static final Set<String> ROOT = Set.of("schemaVersion", "tool", "time", "policy", "hosts", "summary", "gate");
-  private static final Set<String> HOST = Set.of("name", "policy", "addresses", "checks", "diagnostics");
+  private static final Set<String> HOST = Set.of("name", "policy", "addresses", "checks", "endpoints", "diagnostics");
   private static final Set<String> CHECK = Set.of("id", "title", "status", "summary", "findings", "waiver", "baselineState", "blocking");
   private static final Set<String> FINDING = Set.of("check", "severity", "host", "subject", "message", "location",
       "evidence", "waiver", "baselineState", "blocking");

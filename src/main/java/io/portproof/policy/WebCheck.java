@@ -1,0 +1,93 @@
+package io.portproof.policy;
+
+import io.portproof.analysis.HostFacts;
+import io.portproof.analysis.web.WebFinding;
+import io.portproof.model.SourceRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A check on what the server configurations predict (redirects, HSTS, TLS, certificates), as the web checks of
+ * {@code analysis.web} evaluate it. A WARN is a finding one severity lower; an UNKNOWN makes the check
+ * inconclusive and is listed, so it never passes silently. Skipped when no server configuration is given.
+ */
+final class WebCheck implements Check<Void> {
+  private final String id;
+  private final String title;
+  private final Severity severity;
+  private final String documentation;
+  private final Function<HostFacts, List<WebFinding>> evaluate;
+
+  WebCheck(String id, String title, Severity severity, String documentation, Function<HostFacts, List<WebFinding>> evaluate) {
+    this.id = id;
+    this.title = title;
+    this.severity = severity;
+    this.documentation = documentation;
+    this.evaluate = evaluate;
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String title() {
+    return title;
+  }
+
+  @Override
+  public Severity defaultSeverity() {
+    return severity;
+  }
+
+  @Override
+  public String documentation() {
+    return documentation;
+  }
+
+  @Override
+  public Set<String> parameters() {
+    return Set.of();
+  }
+
+  @Override
+  public Void configure(Map<String, Yaml.Doc> params) {
+    return null;
+  }
+
+  @Override
+  public CheckResult run(HostFacts host, Policy policy, Policy.CheckConfig config, Void settings) {
+    if (host.configs().isEmpty() && !(id.equals("RUNNING-CONFIG") && !host.running().isEmpty())) {
+      return new CheckResult(id, title, CheckResult.Status.SKIPPED, "no server configuration among the inputs", List.of());
+    }
+    List<Finding> findings = new ArrayList<>();
+    boolean unknown = false;
+    int passed = 0;
+    for (WebFinding w : evaluate.apply(host)) {
+      SourceRef at = w.decidedBy() != null ? w.decidedBy() : SourceRef.ofFile("(server configuration)");
+      switch (w.outcome()) {
+        case PASS -> passed++;
+        case WARN -> findings.add(new Finding(id, lower(config.severity()), host.name(), w.endpoint(), w.message(), at, List.of(at)));
+        case FAIL -> findings.add(new Finding(id, config.severity(), host.name(), w.endpoint(), w.message(), at, List.of(at)));
+        case UNKNOWN -> {
+          unknown = true;
+          findings.add(new Finding(id, config.severity(), host.name(), w.endpoint(), "UNKNOWN: " + w.message(), at, List.of(at)));
+        }
+      }
+    }
+    if (findings.isEmpty()) {
+      return new CheckResult(id, title, CheckResult.Status.PASS, passed + " endpoint fact(s) as required", List.of());
+    }
+    boolean failed = findings.stream().anyMatch(f -> !f.message().startsWith("UNKNOWN: "));
+    return new CheckResult(id, title, failed ? CheckResult.Status.FAIL : CheckResult.Status.INCONCLUSIVE,
+        findings.size() + " finding(s)" + (unknown ? ", some undecided" : ""), findings);
+  }
+
+  private static Severity lower(Severity s) {
+    return s == Severity.INFO ? s : Severity.values()[s.ordinal() - 1];
+  }
+}
