@@ -37,8 +37,7 @@ public final class Checks {
           h -> WebChecks.certificate(h.webPredictions(), serverNames(h), java.time.Instant.now())),
       new WebCheck("RUNNING-CONFIG", "What listens is what the configuration binds", Severity.MEDIUM,
           "With an 'ss -tlnp' capture among the inputs: every socket the configuration binds is listening, and nothing else is.",
-          h -> h.running().isEmpty() || h.configs().isEmpty() ? List.of()
-              : WebChecks.listenersMatch(h.configs().get(0), h.running().get(0))),
+          h -> WebChecks.listenersMatch(h.configs().get(0), h.running().get(0)), /* needsRunning= */ true),
       new InconclusiveCheck());
 
   /** The names the virtual hosts answer to, plain ones only (wildcards and regexes name no single host). */

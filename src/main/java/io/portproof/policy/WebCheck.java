@@ -20,8 +20,16 @@ final class WebCheck implements Check<Void> {
   private final Severity severity;
   private final String documentation;
   private final Function<HostFacts, List<WebFinding>> evaluate;
+  private final boolean needsRunning;
 
   WebCheck(String id, String title, Severity severity, String documentation, Function<HostFacts, List<WebFinding>> evaluate) {
+    this(id, title, severity, documentation, evaluate, false);
+  }
+
+  /** @param needsRunning whether the check compares with an {@code ss} capture, and is skipped without one */
+  WebCheck(String id, String title, Severity severity, String documentation, Function<HostFacts, List<WebFinding>> evaluate,
+      boolean needsRunning) {
+    this.needsRunning = needsRunning;
     this.id = id;
     this.title = title;
     this.severity = severity;
@@ -61,8 +69,11 @@ final class WebCheck implements Check<Void> {
 
   @Override
   public CheckResult run(HostFacts host, Policy policy, Policy.CheckConfig config, Void settings) {
-    if (host.configs().isEmpty() && !(id.equals("RUNNING-CONFIG") && !host.running().isEmpty())) {
+    if (host.configs().isEmpty()) {
       return new CheckResult(id, title, CheckResult.Status.SKIPPED, "no server configuration among the inputs", List.of());
+    }
+    if (needsRunning && host.running().isEmpty()) {
+      return new CheckResult(id, title, CheckResult.Status.SKIPPED, "no 'ss -tlnp' capture among the inputs", List.of());
     }
     List<Finding> findings = new ArrayList<>();
     boolean unknown = false;
@@ -71,11 +82,11 @@ final class WebCheck implements Check<Void> {
       SourceRef at = w.decidedBy() != null ? w.decidedBy() : SourceRef.ofFile("(server configuration)");
       switch (w.outcome()) {
         case PASS -> passed++;
-        case WARN -> findings.add(new Finding(id, lower(config.severity()), host.name(), w.endpoint(), w.message(), at, List.of(at)));
-        case FAIL -> findings.add(new Finding(id, config.severity(), host.name(), w.endpoint(), w.message(), at, List.of(at)));
+        case WARN -> findings.add(new Finding(id, lower(config.severity()), host.name(), w.endpoint(), w.endpoint() + ": " + w.message(), at, List.of(at)));
+        case FAIL -> findings.add(new Finding(id, config.severity(), host.name(), w.endpoint(), w.endpoint() + ": " + w.message(), at, List.of(at)));
         case UNKNOWN -> {
           unknown = true;
-          findings.add(new Finding(id, config.severity(), host.name(), w.endpoint(), "UNKNOWN: " + w.message(), at, List.of(at)));
+          findings.add(new Finding(id, config.severity(), host.name(), w.endpoint(), "UNKNOWN: " + w.endpoint() + ": " + w.message(), at, List.of(at)));
         }
       }
     }
