@@ -2,12 +2,16 @@ package io.portproof.report;
 
 import com.google.common.escape.Escaper;
 import com.google.common.html.HtmlEscapers;
+import io.portproof.analysis.Endpoint;
 import io.portproof.analysis.Exposure;
 import io.portproof.analysis.Protocols;
 import io.portproof.diag.Diagnostic;
 import io.portproof.model.IpSet;
 import io.portproof.model.SourceRef;
 import io.portproof.model.fw.Verdict;
+import io.portproof.model.web.CertificateFacts;
+import io.portproof.model.web.EndpointPrediction;
+import io.portproof.model.web.ResponsePrediction;
 import io.portproof.policy.Check;
 import io.portproof.policy.CheckResult;
 import io.portproof.policy.Checks;
@@ -24,7 +28,7 @@ import java.util.TreeSet;
 
 /**
  * One self-contained HTML file for auditors: the verdict, a summary per host, every check with its verdict and
- * the deciding rule lines, a map of each host's exposure (port ranges against the sources that reach them, coloured
+ * the deciding rule lines, each endpoint (firewall, listener, TLS, certificate, redirects) with its lines, a map of each host's exposure (port ranges against the sources that reach them, coloured
  * by verdict), the audit controls each check supports, and the tool and time. No scripts, no external assets;
  * every piece of input text is escaped.
  */
@@ -38,7 +42,8 @@ public final class HtmlReporter implements Reporter {
       h1{font-size:1.6em;margin-bottom:.2em} h2{margin-top:2em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
       h3{margin-top:1.4em} table{border-collapse:collapse;margin:.6em 0;width:100%}
       th,td{border:1px solid #d0d7de;padding:.3em .5em;text-align:left;vertical-align:top}
-      th{background:#f6f8fa} code,.mono{font-family:ui-monospace,monospace;font-size:.92em}
+      #summary th{font-size:.8em}
+      th{background:#f6f8fa} code,.mono{font-family:ui-monospace,monospace;font-size:.92em;overflow-wrap:anywhere}
       .PASS,.ACCEPT{background:#dafbe1} .FAIL,.DROP,.REJECT{background:#ffebe9} .INCONCLUSIVE,.UNKNOWN{background:#fff8c5}
       .SKIPPED{background:#eaeef2} .verdict{font-weight:bold;font-size:1.2em;padding:.4em .8em;display:inline-block}
       .waived{color:#57606a;font-style:italic} .sev{font-weight:bold;text-transform:uppercase;font-size:.8em}
@@ -157,6 +162,7 @@ public final class HtmlReporter implements Reporter {
       sb.append("</td></tr>\n");
     }
     sb.append("</table>\n");
+    endpoints(sb, h.endpoints());
     exposure(sb, exposures, run);
     if (!h.diagnostics().isEmpty()) {
       sb.append("<h3>Input diagnostics</h3>\n<table class=\"diagnostics\"><tr><th>where</th><th>kind</th><th>what</th><th>line</th></tr>\n");
@@ -167,6 +173,52 @@ public final class HtmlReporter implements Reporter {
       }
       sb.append("</table>\n");
     }
+  }
+
+  /** What a client meets per address and port: the firewall's answer, the listener, TLS, certificate and redirects. */
+  private static void endpoints(StringBuilder sb, List<Endpoint> endpoints) {
+    if (endpoints.isEmpty()) {
+      return;
+    }
+    sb.append("<h3>Endpoints</h3>\n<table class=\"endpoints\"><tr><th>endpoint</th><th>prediction</th><th>firewall</th>"
+        + "<th>server</th><th>TLS</th><th>certificate</th><th>answers</th></tr>\n");
+    for (Endpoint e : endpoints) {
+      String cls = switch (e.prediction()) {
+        case "open" -> "ACCEPT";
+        case "unknown" -> "UNKNOWN";
+        default -> "REJECT";
+      };
+      sb.append("<tr><td class=\"mono\">").append(H.escape(e.transport() + "/" + e.port() + " on " + e.address())).append("</td>")
+          .append("<td class=\"").append(cls).append("\">").append(H.escape(e.prediction()))
+          .append(e.why() == null ? "" : "<br><span class=\"meta\">" + H.escape(e.why()) + "</span>").append("</td>")
+          .append("<td>").append(H.escape(String.valueOf(e.firewall()))).append(line(e.firewallBy())).append("</td>");
+      EndpointPrediction w = e.web();
+      if (w == null || !w.listening()) {
+        sb.append("<td colspan=\"4\" class=\"meta\">").append(w == null ? "no server configuration given" : "nothing configured listens here")
+            .append("</td></tr>\n");
+        continue;
+      }
+      sb.append("<td>").append(line(w.listener().source())).append("</td><td>")
+          .append(w.tls() ? H.escape(String.join(", ", w.protocols())) + line(w.protocolsBy()) : "no TLS").append("</td><td>");
+      CertificateFacts c = w.certificate();
+      if (c != null) {
+        sb.append(H.escape(String.valueOf(c.subject()))).append("<br>").append(H.escape(String.join(", ", c.subjectAltNames())))
+            .append("<br>until ").append(H.escape(String.valueOf(c.notAfter()))).append(line(c.source()));
+      }
+      sb.append("</td><td>");
+      for (ResponsePrediction r : w.responses()) {
+        sb.append("<div class=\"mono\">").append(H.escape(r.path())).append(" → ").append(r.status())
+            .append(r.location() == null ? "" : " " + H.escape(r.location()))
+            .append(r.hsts() == null ? "" : " HSTS " + H.escape(r.hsts())).append("</div>");
+      }
+      sb.append("</td></tr>\n");
+    }
+    sb.append("</table>\n");
+  }
+
+  /** A deciding line under a fact, or nothing. */
+  private static String line(SourceRef ref) {
+    return ref == null ? "" : "<div class=\"ev mono\">" + H.escape(ref.location()) + "</div>";
   }
 
   /**

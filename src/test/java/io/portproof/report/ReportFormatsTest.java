@@ -78,7 +78,9 @@ class ReportFormatsTest {
   @CsvSource({"web-good,sarif", "web-good,junit", "web-good,markdown", "web-good,html",
       "ufw-host,sarif", "ufw-host,junit", "ufw-host,markdown", "ufw-host,html",
       "v6-dropped,sarif", "v6-dropped,junit", "v6-dropped,markdown", "v6-dropped,html",
-      "nat-redirect,sarif", "nat-redirect,junit", "nat-redirect,markdown", "nat-redirect,html"})
+      "nat-redirect,sarif", "nat-redirect,junit", "nat-redirect,markdown", "nat-redirect,html",
+      "nginx-certbot,sarif", "nginx-certbot,junit", "nginx-certbot,markdown", "nginx-certbot,html",
+      "nginx-tls10,sarif", "nginx-tls10,junit", "nginx-tls10,markdown", "nginx-tls10,html"})
   void sampleReportMatchesGolden(String sample, String format) {
     Cli run = Cli.run("check", "samples/" + sample, "--format", format);
     assertThat(run.exit()).as(run.err()).isIn(0, 1);
@@ -95,7 +97,8 @@ class ReportFormatsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"web-good", "ufw-host", "v6-dropped", "nat-redirect"})
+  @CsvSource({"web-good", "ufw-host", "v6-dropped", "nat-redirect", "nginx-certbot", "nginx-tls10", "nginx-hand-written",
+      "nginx-hsts-lost", "nginx-loopback-443", "nginx-redirect-other-host", "apache-certbot", "haproxy-edge"})
   void sarifAndJsonFollowTheirSchemas(String sample) {
     String sarif = Cli.run("check", "samples/" + sample, "--format", "sarif").out();
     Fixtures.assertValidSarif(sarif);
