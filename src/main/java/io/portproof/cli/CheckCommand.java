@@ -3,6 +3,7 @@ package io.portproof.cli;
 import io.portproof.analysis.Exposure;
 import io.portproof.analysis.HostFacts;
 import io.portproof.analysis.Protocols;
+import io.portproof.analysis.web.WebPredictor;
 import io.portproof.diag.Diagnostic;
 import io.portproof.model.Ip;
 import io.portproof.model.SourceRef;
@@ -58,7 +59,7 @@ import picocli.CommandLine.Parameters;
         "  portproof check fleet/portproof.yaml --host web1 --format json --output web1.json",
         "  portproof check fleet --format sarif -o portproof.sarif --format junit -o portproof.xml --waivers waivers.yaml",
         "  portproof check fleet --baseline last-release.json --format markdown -o comment.md"})
-final class CheckCommand implements Callable<Integer>, Main.IoAware {
+final class CheckCommand extends IoCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", description = "A directory with portproof.yaml, or the file itself.")
   Path path;
 
@@ -118,15 +119,8 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
   @Option(names = "--baseline", paramLabel = "FILE", description = "A JSON report of an earlier run: fail only on findings not in it (same check, host and subject).")
   Path baseline;
 
-  private Main.Io io;
-
   /** What evaluating one host gives: its result, and the exposures its checks computed (for reports that draw them). */
   private record Evaluated(HostResult result, List<Exposure> exposures) {}
-
-  @Override
-  public void io(Main.Io io) {
-    this.io = io;
-  }
 
   @Override
   public Integer call() throws Exception {
@@ -230,10 +224,12 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
     List<Target> targets = new ArrayList<>();
     for (Ip a : h.addresses()) {
       for (int p : ports) {
-        targets.add(Target.of(h.name(), a.toInetAddress(), p));
+        targets.add(Target.of(h.hostname(), a.toInetAddress(), p));
       }
     }
-    Prober prober = new Prober(probeSettings.options(java.util.Set.of(h.name())));
+    // Probe the very paths the configuration was evaluated for, so each answer has a prediction beside it.
+    Prober prober = new Prober(probeSettings.options(java.util.Set.of(h.name(), h.hostname())).toBuilder()
+        .paths(WebPredictor.PROBE_PATHS).build());
     List<Observation> obs = prober.probeAll(targets, Progress.on(io.err(), "probing " + h.name()));
     List<Drift> drifts = Reconciler.reconcile(facts, obs, h.inIface());
     return Reconciler.asCheck(h.name(), drifts, Severity.HIGH);

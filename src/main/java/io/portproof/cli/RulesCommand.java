@@ -24,16 +24,9 @@ import picocli.CommandLine.Option;
         "Examples:",
         "  portproof rules",
         "  portproof rules --format json"})
-final class RulesCommand implements Callable<Integer>, Main.IoAware {
+final class RulesCommand extends IoCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
   OutputFormat format;
-
-  private Main.Io io;
-
-  @Override
-  public void io(Main.Io io) {
-    this.io = io;
-  }
 
   @Override
   public Integer call() throws InputException {
