@@ -120,6 +120,8 @@ class LiveDriftTruthTest {
       JsonNode host = checkWithProbe(lab, given, 0);
 
       assertThat(predictedStatuses(host, 80)).as("the static prediction reads the given config").containsOnly(301);
+      assertThat(lab.accessLog()).as("nginx really served the prober 200 on port 80")
+          .contains("\"GET / HTTP/1.1\" 200 ").doesNotContain("\" 301 ");
       JsonNode drift = drift(host);
       assertThat(drift.path("summary").asText()).isEqualTo("6 of 6 probed aspect(s) confirmed");
       assertThat(drift.path("status").asText()).as(drift.toPrettyString()).isEqualTo("PASS");

@@ -132,7 +132,14 @@ final class WebLab implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     Path errorLog = prefix.resolve("logs/error.log");
-    List<String> command = List.of(ip(), "netns", "exec", serverNs, tool("nginx"),
+    // The config sets no access_log, so nginx writes to its compiled-in path (the host's
+    // /var/log/nginx on Debian). ip netns exec runs the command in its own mount namespace, so a
+    // bind mount there sends those writes to this lab's directory without touching the host's files.
+    // The shell execs nginx in place: the child's PID stays nginx's master.
+    String accessLogDir = compiledAccessLogDir();
+    List<String> command = List.of(ip(), "netns", "exec", serverNs, "/bin/sh", "-c",
+        "if [ -d \"$1\" ]; then mount --bind \"$2\" \"$1\" || exit 1; fi; shift 2; exec \"$@\"", "sh",
+        accessLogDir, prefix.resolve("logs").toString(), tool("nginx"),
         "-p", prefix.toString(), "-c", conf.toAbsolutePath().toString(), "-e", errorLog.toString(),
         "-g", "daemon off; pid " + prefix.resolve("nginx.pid") + ";");
     try {
@@ -152,9 +159,22 @@ final class WebLab implements AutoCloseable {
     }
   }
 
+  /** The directory of nginx's built-in access log ({@code --http-log-path} of {@code nginx -V}). */
+  private static String compiledAccessLogDir() {
+    String version = run(null, tool("nginx"), "-V").orThrow().stderr();
+    return java.util.Arrays.stream(version.split("\\s+")).filter(w -> w.startsWith("--http-log-path="))
+        .map(w -> Path.of(w.substring("--http-log-path=".length())).getParent().toString())
+        .findFirst().orElseThrow(() -> new IllegalStateException("nginx -V names no --http-log-path: " + version));
+  }
+
   private boolean listening(Set<Integer> ports) {
     String out = run(null, ip(), "netns", "exec", serverNs, tool("ss"), "-Htln").orThrow().stdout();
     return ports.stream().allMatch(p -> out.contains("0.0.0.0:" + p + " ") && out.contains("[::]:" + p + " "));
+  }
+
+  /** What nginx logged as served so far (the combined format of its built-in access log). */
+  String accessLog() {
+    return readQuietly(dir.resolve("nginx-prefix/logs/access.log"));
   }
 
   /** What one {@code portproof check} run printed and returned. */
