@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * config, copied beside a portproof.yaml naming the namespace's addresses); each case varies only
  * what the kernel or nginx actually runs.
  */
+@Tag("kernel")
 class LiveDriftTruthTest {
   private static final Path SAMPLE = Path.of("samples/nginx-certbot");
   private static final ObjectMapper JSON = new ObjectMapper();
