@@ -647,14 +647,19 @@ final class Evaluator {
 
   /** Puts the parts of {@code b} whose source (or destination) is in {@code set} into {@code in}, the rest into {@code out}. */
   private static void splitAddress(Box b, boolean destination, IpSet set, List<Box> in, List<Box> out) {
-    List<IpRange> rs = set.ranges(b.family);
+    addressMatch(b.family, destination, set, false).split(b, in, out);
+  }
+
+  /** The compiled form of an address condition: the set's ranges of one family as sorted arrays. */
+  private static AddrM addressMatch(Family family, boolean dst, IpSet set, boolean neg) {
+    List<IpRange> rs = set.ranges(family);
     Ip[] los = new Ip[rs.size()];
     Ip[] his = new Ip[rs.size()];
     for (int i = 0; i < los.length; i++) {
       los[i] = rs.get(i).first();
       his[i] = rs.get(i).last();
     }
-    new AddrM(destination, los, his, false).split(b, in, out);
+    return new AddrM(dst, los, his, neg);
   }
 
   /** A compiled condition. {@link #split} divides a box into the part that matches and the part that doesn't. */
@@ -764,17 +769,7 @@ final class Evaluator {
       Ip hi = dst ? b.dstHi : b.srcHi;
       List<Box> yes = neg ? out : in;
       List<Box> no = neg ? in : out;
-      // First interval that ends at or after lo.
-      int a = 0;
-      int z = los.length;
-      while (a < z) {
-        int m = (a + z) >>> 1;
-        if (his[m].compareTo(lo) < 0) {
-          a = m + 1;
-        } else {
-          z = m;
-        }
-      }
+      int a = firstEndingAtOrAfter(lo);
       if (a == los.length || los[a].compareTo(hi) > 0) {
         no.add(b);
         return;
@@ -1224,15 +1219,9 @@ final class Evaluator {
   }
 
   private CMatch addr(boolean dst, IpSet set, boolean neg) {
-    List<IpRange> rs = set.ranges(family);
-    Ip[] los = new Ip[rs.size()];
-    Ip[] his = new Ip[rs.size()];
-    for (int i = 0; i < los.length; i++) {
-      los[i] = rs.get(i).first();
-      his[i] = rs.get(i).last();
-    }
-    return new AddrM(dst, los, his, neg);
+    return addressMatch(family, dst, set, neg);
   }
+
 
   /**
    * Finds chains that change nothing (only logging, counting, returning, or calling such chains) and marks the

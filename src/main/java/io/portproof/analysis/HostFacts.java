@@ -210,7 +210,14 @@ public final class HostFacts {
     return out;
   }
 
-  /** The prediction for the socket that takes connections to {@code a}:{@code port}, or null. */
+  /**
+   * What the configurations predict for connections to {@code a}:{@code port} (a "nothing listens" prediction
+   * when they bind nothing there), or null without configurations.
+   */
+  public EndpointPrediction webPredictionFor(Ip a, int port) {
+    return listenerFor(a, port);
+  }
+
   private EndpointPrediction listenerFor(Ip a, int port) {
     EndpointPrediction wildcard = null;
     EndpointPrediction none = null;

@@ -1,6 +1,7 @@
 package io.portproof.cli;
 
 import io.portproof.analysis.HostFacts;
+import io.portproof.analysis.web.WebPredictor;
 import io.portproof.reconcile.Reconciler;
 import io.portproof.reconcile.Drift;
 import io.portproof.probe.Observation;
@@ -47,7 +48,7 @@ import picocli.CommandLine.Parameters;
         "  portproof check samples/web-good",
         "  portproof check --firewall rules.v4 --firewall rules.v6 --address 198.51.100.10 --address 2001:db8::10",
         "  portproof check fleet/portproof.yaml --host web1 --format json --output web1.json"})
-final class CheckCommand implements Callable<Integer>, Main.IoAware {
+final class CheckCommand extends IoCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", description = "A directory with portproof.yaml, or the file itself.")
   Path path;
 
@@ -97,13 +98,6 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
   @Option(names = "--fail-on", defaultValue = "low", paramLabel = "SEVERITY",
       description = "Exit 1 when a finding is at least this severe: info, low, medium, high, critical (default: ${DEFAULT-VALUE}).")
   String failOn;
-
-  private Main.Io io;
-
-  @Override
-  public void io(Main.Io io) {
-    this.io = io;
-  }
 
   @Override
   public Integer call() throws Exception {
@@ -188,10 +182,12 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
     List<Target> targets = new ArrayList<>();
     for (Ip a : h.addresses()) {
       for (int p : ports) {
-        targets.add(Target.of(h.name(), a.toInetAddress(), p));
+        targets.add(Target.of(h.hostname(), a.toInetAddress(), p));
       }
     }
-    Prober prober = new Prober(probeSettings.options(java.util.Set.of(h.name())));
+    // Probe the very paths the configuration was evaluated for, so each answer has a prediction beside it.
+    Prober prober = new Prober(probeSettings.options(java.util.Set.of(h.name(), h.hostname())).toBuilder()
+        .paths(WebPredictor.PROBE_PATHS).build());
     List<Observation> obs = prober.probeAll(targets, Progress.on(io.err(), "probing " + h.name()));
     List<Drift> drifts = Reconciler.reconcile(facts, obs, h.inIface());
     return Reconciler.asCheck(h.name(), drifts, Severity.HIGH);

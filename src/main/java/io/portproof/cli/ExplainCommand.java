@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
         "Example:",
         "  portproof explain -f samples/web-good/rules.v4 --src 203.0.113.7 --dst 198.51.100.10 --dport 443",
         "  portproof explain -f rules.v4 -f rules.v6 --packets packets.txt --format json"})
-final class ExplainCommand implements Callable<Integer>, Main.IoAware {
+final class ExplainCommand extends IoCommand implements Callable<Integer> {
   @Mixin FirewallInputs inputs;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
@@ -69,13 +69,6 @@ final class ExplainCommand implements Callable<Integer>, Main.IoAware {
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
   OutputFormat format;
-
-  private Main.Io io;
-
-  @Override
-  public void io(Main.Io io) {
-    this.io = io;
-  }
 
   @Override
   public Integer call() throws Exception {

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
         "",
         "Example:",
         "  portproof exposure -f samples/web-good/rules.v4 --dst 198.51.100.10 --ports 1-1024"})
-final class ExposureCommand implements Callable<Integer>, Main.IoAware {
+final class ExposureCommand extends IoCommand implements Callable<Integer> {
   @Mixin FirewallInputs inputs;
 
   @Option(names = "--dst", required = true, paramLabel = "ADDR", description = "The host address to analyse.")
@@ -40,13 +40,6 @@ final class ExposureCommand implements Callable<Integer>, Main.IoAware {
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
   OutputFormat format;
-
-  private Main.Io io;
-
-  @Override
-  public void io(Main.Io io) {
-    this.io = io;
-  }
 
   @Override
   public Integer call() throws Exception {

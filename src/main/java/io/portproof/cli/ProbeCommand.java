@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
         "Examples:",
         "  portproof probe example.org",
         "  portproof probe https://198.51.100.10 mail.example.org:587 --format json"})
-final class ProbeCommand implements Callable<Integer>, Main.IoAware {
+final class ProbeCommand extends IoCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "TARGET", description = "What to probe.")
   List<String> targets = new ArrayList<>();
 
@@ -46,13 +46,6 @@ final class ProbeCommand implements Callable<Integer>, Main.IoAware {
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
   OutputFormat format;
-
-  private Main.Io io;
-
-  @Override
-  public void io(Main.Io io) {
-    this.io = io;
-  }
 
   @Override
   public Integer call() throws Exception {

@@ -7,29 +7,45 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import io.portproof.parse.InputException;
 
 /**
  * A check on what the server configurations predict (redirects, HSTS, TLS, certificates), as the web checks of
  * {@code analysis.web} evaluate it. A WARN is a finding one severity lower; an UNKNOWN makes the check
  * inconclusive and is listed, so it never passes silently. Skipped when no server configuration is given.
  */
-final class WebCheck implements Check<Void> {
+final class WebCheck<S> implements Check<S> {
   private final String id;
   private final String title;
   private final Severity severity;
   private final String documentation;
-  private final Function<HostFacts, List<WebFinding>> evaluate;
+  private final BiFunction<HostFacts, S, List<WebFinding>> evaluate;
   private final boolean needsRunning;
+  private final Set<String> parameters;
+  private final Settings<S> settings;
 
-  WebCheck(String id, String title, Severity severity, String documentation, Function<HostFacts, List<WebFinding>> evaluate) {
-    this(id, title, severity, documentation, evaluate, false);
+  /** Validates a web check's parameters into its settings. */
+  interface Settings<S> {
+    S parse(Map<String, Yaml.Doc> params) throws InputException;
   }
 
-  /** @param needsRunning whether the check compares with an {@code ss} capture, and is skipped without one */
-  WebCheck(String id, String title, Severity severity, String documentation, Function<HostFacts, List<WebFinding>> evaluate,
-      boolean needsRunning) {
+  /** A check without parameters. */
+  static WebCheck<Void> of(String id, String title, Severity severity, String documentation,
+      Function<HostFacts, List<WebFinding>> evaluate) {
+    return new WebCheck<>(id, title, severity, documentation, (h, s) -> evaluate.apply(h), false, Set.of(), p -> null);
+  }
+
+  /**
+   * @param needsRunning whether the check compares with an {@code ss} capture, and is skipped without one
+   * @param parameters the parameter names a policy may set
+   */
+  WebCheck(String id, String title, Severity severity, String documentation, BiFunction<HostFacts, S, List<WebFinding>> evaluate,
+      boolean needsRunning, Set<String> parameters, Settings<S> settings) {
     this.needsRunning = needsRunning;
+    this.parameters = parameters;
+    this.settings = settings;
     this.id = id;
     this.title = title;
     this.severity = severity;
@@ -59,16 +75,16 @@ final class WebCheck implements Check<Void> {
 
   @Override
   public Set<String> parameters() {
-    return Set.of();
+    return parameters;
   }
 
   @Override
-  public Void configure(Map<String, Yaml.Doc> params) {
-    return null;
+  public S configure(Map<String, Yaml.Doc> params) throws InputException {
+    return settings.parse(params);
   }
 
   @Override
-  public CheckResult run(HostFacts host, Policy policy, Policy.CheckConfig config, Void settings) {
+  public CheckResult run(HostFacts host, Policy policy, Policy.CheckConfig config, S s) {
     if (host.configs().isEmpty()) {
       return new CheckResult(id, title, CheckResult.Status.SKIPPED, "no server configuration among the inputs", List.of());
     }
@@ -78,7 +94,7 @@ final class WebCheck implements Check<Void> {
     List<Finding> findings = new ArrayList<>();
     boolean unknown = false;
     int passed = 0;
-    for (WebFinding w : evaluate.apply(host)) {
+    for (WebFinding w : evaluate.apply(host, s)) {
       SourceRef at = w.decidedBy() != null ? w.decidedBy() : SourceRef.ofFile("(server configuration)");
       switch (w.outcome()) {
         case PASS -> passed++;

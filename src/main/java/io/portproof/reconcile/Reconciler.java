@@ -9,6 +9,10 @@ import io.portproof.model.SourceRef;
 import io.portproof.policy.CheckResult;
 import io.portproof.policy.Finding;
 import io.portproof.policy.Severity;
+import io.portproof.model.web.EndpointPrediction;
+import io.portproof.model.web.ResponsePrediction;
+import io.portproof.probe.HttpHop;
+import io.portproof.probe.HttpObservation;
 import io.portproof.probe.Observation;
 import io.portproof.probe.SourceAddress;
 import io.portproof.probe.TcpState;
@@ -35,8 +39,10 @@ public final class Reconciler {
       return new Prediction("unknown (no route from here)", null);
     }
     Explanation e = facts.analyzer().explain(new Packet(Ip.of(local), Ip.of(target), Protocols.TCP, o.target().port(), null, inIface));
+    EndpointPrediction web = facts.configs().isEmpty() ? null : facts.webPredictionFor(Ip.of(target), o.target().port());
+    String allowed = web == null ? "open or refused" : web.listening() ? "open" : "refused";
     String state = switch (e.verdict()) {
-      case ACCEPT -> "open or refused";
+      case ACCEPT -> allowed;
       case REJECT -> e.clientSees();
       case DROP -> "filtered";
       case UNKNOWN -> "unknown";
@@ -58,8 +64,44 @@ public final class Reconciler {
       String cause = confirmed ? null : cause(p, o.tcp().state(), by);
       out.add(new Drift(endpoint, "tcp", p.state() + (p.explanation() == null ? "" : " (" + p.explanation().verdict() + " at " + by.location() + ")"),
           observed, confirmed, cause, by, o.transcript()));
+      EndpointPrediction web = facts.configs().isEmpty() ? null : facts.webPredictionFor(Ip.of(o.target().address()), o.target().port());
+      if (web != null && web.listening() && o.tcp().state() == TcpState.OPEN) {
+        compareWeb(endpoint, web, o, out);
+      }
     }
     return out;
+  }
+
+  /** Per probe path: the first answer's status, Location and HSTS; then the TLS versions accepted. */
+  private static void compareWeb(String endpoint, EndpointPrediction web, Observation o, List<Drift> out) {
+    String notThisConfig = "the running server does not use the configuration given (or another virtual host answers)";
+    for (HttpObservation h : o.http()) {
+      ResponsePrediction r = web.responses().stream().filter(x -> x.path().equals(h.path())).findFirst().orElse(null);
+      if (r == null || r.status() < 100 || h.chain().isEmpty()) {
+        continue;
+      }
+      HttpHop first = h.chain().get(0);
+      String predicted = r.status() + (r.location() == null ? "" : " " + r.location());
+      String observed = first.status() + (first.location() == null ? "" : " " + first.location());
+      boolean same = r.status() == first.status() && (r.location() == null || r.location().equals(first.location()));
+      out.add(new Drift(endpoint, "http " + h.path(), predicted, observed, same, same ? null : notThisConfig,
+          r.decidedBy(), o.transcript()));
+      if (web.tls()) {
+        boolean hstsPredicted = r.hsts() != null;
+        boolean hstsSeen = first.hsts() != null;
+        out.add(new Drift(endpoint, "hsts " + h.path(), hstsPredicted ? r.hsts() : "no HSTS",
+            hstsSeen ? first.hsts().raw() : "no HSTS", hstsPredicted == hstsSeen, hstsPredicted == hstsSeen ? null : notThisConfig,
+            r.hstsBy() != null ? r.hstsBy() : r.decidedBy(), o.transcript()));
+      }
+    }
+    if (web.tls() && o.tls() != null && !web.protocols().isEmpty()) {
+      java.util.Set<String> predicted = new java.util.TreeSet<>(web.protocols());
+      java.util.Set<String> seen = new java.util.TreeSet<>(o.tls().protocols());
+      boolean same = predicted.equals(seen);
+      out.add(new Drift(endpoint, "tls-protocols", String.join(" ", predicted), String.join(" ", seen), same,
+          same ? null : "the running server's TLS settings differ from the configuration given (or its OpenSSL policy does)",
+          web.protocolsBy() != null ? web.protocolsBy() : web.listener().source(), o.transcript()));
+    }
   }
 
   private static String cause(Prediction p, TcpState seen, SourceRef by) {
@@ -68,11 +110,15 @@ public final class Reconciler {
       return "the prediction was UNKNOWN (" + (p.explanation() == null ? "no route from here" : String.join("; ",
           p.explanation().reasons().stream().map(Object::toString).toList())) + "), so nothing could be confirmed";
     }
-    if (predicted.equals("open or refused") && seen == TcpState.FILTERED) {
+    if (predicted.equals("open") && seen == TcpState.REFUSED) {
+      return "the configuration binds this port (" + by.location() + " allows it), but nothing listens: the server is not "
+          + "running, or runs another configuration";
+    }
+    if ((predicted.equals("open or refused") || predicted.equals("open") || predicted.equals("refused")) && seen == TcpState.FILTERED) {
       return "predicted allowed (" + by.location() + "), observed filtered: something upstream drops it (a security group or "
           + "network firewall not among the inputs), or the running ruleset is not the export given";
     }
-    if (predicted.equals("open or refused") && seen == TcpState.UNREACHABLE) {
+    if ((predicted.equals("open or refused") || predicted.equals("open") || predicted.equals("refused")) && seen == TcpState.UNREACHABLE) {
       return "predicted allowed (" + by.location() + "), observed an ICMP unreachable: a router or firewall in the path rejects it, "
           + "or the running ruleset is not the export given";
     }
