@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.net.InetAddresses;
+import io.portproof.analysis.web.WebPredictor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,6 +38,8 @@ class LiveDriftTruthTest {
   /** The sample's lines behind "443 is allowed": the multiport ACCEPT of each family. */
   private static final String V4_ACCEPT = "rules.v4:12";
   private static final String V6_ACCEPT = "rules.v6:16";
+  /** The paths check --probe asks for on each web port (WebPredictor.PROBE_PATHS). */
+  private static final int PROBE_PATHS = WebPredictor.PROBE_PATHS.size();
 
   @BeforeAll
   static void needsRootAndTools() {
@@ -59,9 +62,10 @@ class LiveDriftTruthTest {
 
       JsonNode drift = drift(host);
       assertThat(drift.path("status").asText()).as(drift.toPrettyString()).isEqualTo("PASS");
-      // 80, 443 and 22 on each address: the export opens ssh to the admin VPN, so it is probed too,
-      // and from the prober's address outside that VPN its DROP is confirmed as filtered.
-      assertThat(drift.path("summary").asText()).isEqualTo("6 of 6 probed aspect(s) confirmed");
+      // Per address: tcp/22 (the export opens ssh to the admin VPN only, so from the prober's address
+      // its DROP is confirmed as filtered); tcp/80 and its three probe paths' 301s; tcp/443, the
+      // answer and HSTS on "/", and the TLS versions accepted.
+      assertThat(drift.path("summary").asText()).isEqualTo("18 of 18 probed aspect(s) confirmed");
       assertThat(drift.path("findings")).isEmpty();
     }
   }
@@ -77,7 +81,9 @@ class LiveDriftTruthTest {
 
       JsonNode drift = drift(host);
       assertThat(drift.path("status").asText()).as(drift.toPrettyString()).isEqualTo("FAIL");
-      assertThat(drift.path("summary").asText()).isEqualTo("4 of 6 probed aspect(s) confirmed");
+      // Per address: tcp/22 (filtered, as predicted), tcp/80 and its three probe paths confirmed;
+      // 443 drifted, so nothing of HTTPS is compared.
+      assertThat(drift.path("summary").asText()).isEqualTo("10 of 12 probed aspect(s) confirmed");
       List<JsonNode> findings = list(drift.path("findings"));
       // Compared as addresses: the findings spell IPv6 uncompressed (2001:db8:0:0:0:0:0:1), the rest
       // of the report as RFC 5952 (2001:db8::1).
@@ -88,7 +94,7 @@ class LiveDriftTruthTest {
 
       JsonNode v4 = finding(findings, WebLab.SERVER_V4);
       assertThat(v4.path("message").asText())
-          .contains("predicted open or refused (ACCEPT at ")
+          .contains("predicted open (ACCEPT at ")
           .contains(V4_ACCEPT)
           .contains("observed filtered")
           .contains("predicted allowed (")
@@ -107,47 +113,62 @@ class LiveDriftTruthTest {
   }
 
   /**
-   * nginx serves 200 on port 80 where the given config redirects. The reconciler compares only the
-   * TCP state today, so the probe confirms the TCP aspect while the static prediction still says 301:
-   * this pins what is compared, and fails the day the HTTP aspect is reconciled, when it must become
-   * an http drift finding.
+   * nginx serves 200 on port 80 where the given config redirects: every probe path on port 80 of
+   * both addresses is an http drift naming the config's return line; TCP and HTTPS are confirmed.
    */
   @Test
-  void nginxServing200InsteadOfTheRedirectIsNotYetCompared() {
+  void nginxServing200InsteadOfTheRedirectIsHttpDrift() {
     try (WebLab lab = new WebLab()) {
       Path given = given(lab);
       lab.loadRules(given.resolve("rules.v4"), given.resolve("rules.v6"));
       lab.startNginx(runningConfig(given, "nginx-200-on-80.conf"), Set.of(80, 443));
 
-      JsonNode host = checkWithProbe(lab, given, 0);
+      JsonNode host = checkWithProbe(lab, given, 1);
 
       assertThat(predictedStatuses(host, 80)).as("the static prediction reads the given config").containsOnly(301);
       assertThat(lab.accessLog()).as("nginx really served the prober 200 on port 80")
           .contains("\"GET / HTTP/1.1\" 200 ").doesNotContain("\" 301 ");
       JsonNode drift = drift(host);
-      assertThat(drift.path("summary").asText()).isEqualTo("6 of 6 probed aspect(s) confirmed");
-      assertThat(drift.path("status").asText()).as(drift.toPrettyString()).isEqualTo("PASS");
+      assertThat(drift.path("status").asText()).as(drift.toPrettyString()).isEqualTo("FAIL");
+      List<JsonNode> findings = list(drift.path("findings"));
+      // Everything else (tcp, the HTTPS answer, HSTS, TLS versions) is confirmed: 18 - 6.
+      assertThat(drift.path("summary").asText()).isEqualTo("12 of 18 probed aspect(s) confirmed");
+      assertThat(findings).hasSize(2 * PROBE_PATHS);
+      assertThat(findings).allSatisfy(f -> {
+        assertThat(f.path("subject").asText()).startsWith("tcp/80 on ").contains(" http /");
+        assertThat(f.path("message").asText()).contains("predicted 301 https://example.com/", "observed 200.",
+            "the running server does not use the configuration given");
+        assertThat(f.path("location").path("file").asText()).endsWith("nginx.conf");
+        assertThat(f.path("location").path("text").asText()).isEqualTo("return 301 https://$host$request_uri;");
+      });
+      assertThat(findings).extracting(LiveDriftTruthTest::subjectAddress).containsOnly(
+          InetAddresses.forString(WebLab.SERVER_V4), InetAddresses.forString(WebLab.SERVER_V6));
     }
   }
 
   /**
-   * nginx never listens on 443 while the given config binds it. The firewall ACCEPTs, so the
-   * reconciler predicts "open or refused" and the refusal is confirmed, although the joined endpoint
-   * prediction in the same report says "open" (allowed and bound). Pinned as it is; see the report.
+   * nginx never listens on 443 while the given config binds it: the refusal is drift, not the
+   * "open or refused" a firewall alone would allow, and HTTPS is not compared further.
    */
   @Test
-  void nginxNotListeningOn443IsConfirmedAsRefused() {
+  void nginxNotListeningOn443IsDrift() {
     try (WebLab lab = new WebLab()) {
       Path given = given(lab);
       lab.loadRules(given.resolve("rules.v4"), given.resolve("rules.v6"));
       lab.startNginx(runningConfig(given, "nginx-no-443.conf"), Set.of(80));
 
-      JsonNode host = checkWithProbe(lab, given, 0);
+      JsonNode host = checkWithProbe(lab, given, 1);
 
       assertThat(predictions(host, 443)).as("the endpoint prediction from the given config").containsOnly("open");
       JsonNode drift = drift(host);
-      assertThat(drift.path("status").asText()).as(drift.toPrettyString()).isEqualTo("PASS");
-      assertThat(drift.path("summary").asText()).isEqualTo("6 of 6 probed aspect(s) confirmed");
+      assertThat(drift.path("status").asText()).as(drift.toPrettyString()).isEqualTo("FAIL");
+      List<JsonNode> findings = list(drift.path("findings"));
+      assertThat(findings).extracting(f -> f.path("subject").asText().replaceFirst(" on \\S+", ""))
+          .containsExactly("tcp/443 tcp", "tcp/443 tcp");
+      assertThat(findings).extracting(LiveDriftTruthTest::subjectAddress).containsExactlyInAnyOrder(
+          InetAddresses.forString(WebLab.SERVER_V4), InetAddresses.forString(WebLab.SERVER_V6));
+      assertThat(findings).allSatisfy(f -> assertThat(f.path("message").asText())
+          .contains("predicted open (ACCEPT at ", "observed refused", "but nothing listens"));
     }
   }
 

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,7 +74,9 @@ final class WebLab implements AutoCloseable {
     this.serverNs = createNamespace("srv");
     try {
       this.clientNs = createNamespace("cli");
-      this.dir = Files.createTempDirectory("probetruth-");
+      // nginx's workers run as nobody and must reach the document root inside it.
+      this.dir = Files.createTempDirectory("probetruth-",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
       wire();
     } catch (IOException e) {
       close();
@@ -122,12 +125,16 @@ final class WebLab implements AutoCloseable {
 
   /**
    * Starts nginx in the server namespace on {@code conf} (its includes and certificates resolve
-   * beside it) and waits, bounded, until every port in {@code ports} listens on both families.
+   * beside it, its document root {@code html} under the lab's prefix) and waits, bounded, until every port in {@code ports} listens on both families.
    */
   void startNginx(Path conf, Set<Integer> ports) {
     Path prefix = dir.resolve("nginx-prefix");
     try {
       Files.createDirectories(prefix.resolve("logs"));
+      // A deployed site has content under its root ("root html;" is relative to the prefix); the
+      // inputs describe configuration, not content, so the lab supplies the page a real host serves.
+      Files.createDirectories(prefix.resolve("html"));
+      Files.writeString(prefix.resolve("html/index.html"), "<!doctype html><title>portproof lab</title>\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
