@@ -202,17 +202,94 @@ final class Evaluator {
         result.add(new Outcome(r, Verdict.ACCEPT, null, r.inboundBy, null));
       }
     }
+    List<Outcome> lostAnswers = new ArrayList<>();
     for (Outcome t : terminals) {
       if (t.verdict() == Verdict.UNKNOWN) {
         result.add(t);
+      } else if ((t.box().tcpFlags & Match.TcpFlags.SYN) != 0 && t.box().ct != null && t.box().inbound != null) {
+        lostAnswers.add(t);
       } else {
         result.add(new Outcome(t.box(), Verdict.DROP, null, t.decidedBy(),
             "the host's answer is discarded on its way out (" + t.verdict() + " in OUTPUT), so the client times out"));
       }
     }
+    retransmittedSyn(lostAnswers, result);
     finalAck(synAcks, result);
     terminals = null;
     return result;
+  }
+
+  /**
+   * A SYN-ACK discarded after the conntrack hook has still been seen by conntrack, so the client's retransmitted
+   * SYN (a second later) belongs to a connection with a reply: it crosses the rules as ESTABLISHED. If a rule
+   * rejects it, that error is what the client reads (found by the kernel truth suite); otherwise it times out.
+   */
+  private void retransmittedSyn(List<Outcome> lost, List<Outcome> result) {
+    if (lost.isEmpty()) {
+      return;
+    }
+    List<Box> syns = new ArrayList<>(lost.size());
+    for (Outcome t : lost) {
+      Box r = t.box();
+      Box a = r.inbound.copy();
+      a.srcLo = r.clientLo;
+      a.srcHi = r.clientHi;
+      a.spLo = r.cportLo;
+      a.spHi = r.cportHi;
+      a.iif = r.clientIif;
+      if (r.inbound.dpLink == Box.Link.PORT) {
+        a.dpLo = r.portLo;
+        a.dpHi = r.portHi;
+      }
+      a.clientLo = r.clientLo;
+      a.clientHi = r.clientHi;
+      a.cportLo = r.cportLo;
+      a.cportHi = r.cportHi;
+      a.portLo = r.portLo;
+      a.portHi = r.portHi;
+      a.clientIif = r.clientIif;
+      a.ct = null;
+      a.ctPending = CtState.ESTABLISHED;
+      a.untracked = false;
+      a.mark = 0;
+      a.ctmark = r.ctmark;
+      a.taints = r.taints;
+      a.forks = r.forks;
+      a.trace = r.trace;
+      a.acceptedBy = null;
+      a.inboundBy = t.decidedBy();
+      syns.add(a.step(new TraceStep("RETRY", "", "", 0,
+          "the answer was discarded after conntrack saw it: the client's retransmitted SYN is ESTABLISHED", t.decidedBy())));
+    }
+    terminals = new ArrayList<>();
+    replyPhase = false;
+    for (Box a : runHook(Hook.INPUT, runHook(Hook.PREROUTING, syns))) {
+      result.add(new Outcome(a, Verdict.DROP, null, a.inboundBy,
+          "the host's answer is discarded on its way out (in OUTPUT), so the client times out"));
+    }
+    List<Box> errors = new ArrayList<>();
+    for (Outcome t : terminals) {
+      if (t.verdict() == Verdict.REJECT) {
+        errors.add(rejectReply(t));
+      } else {
+        Box a = t.box();
+        result.add(t.verdict() == Verdict.UNKNOWN ? t : new Outcome(a, Verdict.DROP, null, a.inboundBy,
+            "the host's answer is discarded on its way out (in OUTPUT), so the client times out"));
+      }
+    }
+    if (errors.isEmpty()) {
+      return;
+    }
+    terminals = new ArrayList<>();
+    replyPhase = true;
+    for (Box e : runHook(Hook.POSTROUTING, runHook(Hook.OUTPUT, errors))) {
+      result.add(new Outcome(e, Verdict.REJECT, e.rejectWith, e.inboundBy,
+          "the first answer is discarded in OUTPUT; the retransmitted SYN (ESTABLISHED by then) meets this REJECT"));
+    }
+    for (Outcome t : terminals) {
+      result.add(t.verdict() == Verdict.UNKNOWN ? t : new Outcome(t.box(), Verdict.DROP, null, t.decidedBy(),
+          "the host's answers are discarded on their way out, so the client times out"));
+    }
   }
 
   /**

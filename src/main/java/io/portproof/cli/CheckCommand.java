@@ -229,7 +229,7 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
     }
     // Probe the very paths the configuration was evaluated for, so each answer has a prediction beside it.
     Prober prober = new Prober(probeSettings.options(java.util.Set.of(h.name(), h.hostname())).toBuilder()
-        .paths(WebPredictor.PROBE_PATHS).build());
+        .paths(WebPredictor.PROBE_PATHS).errorPath(WebPredictor.PROBE_PATHS.get(1)).build());
     List<Observation> obs = prober.probeAll(targets, Progress.on(io.err(), "probing " + h.name()));
     List<Drift> drifts = Reconciler.reconcile(facts, obs, h.inIface());
     return Reconciler.asCheck(h.name(), drifts, Severity.HIGH);

@@ -55,14 +55,19 @@ public final class Reconciler {
     List<Drift> out = new ArrayList<>();
     for (Observation o : observations) {
       Prediction p = predict(facts, o, inIface);
-      String endpoint = "tcp/" + o.target().port() + " on " + o.target().address().getHostAddress();
+      String endpoint = "tcp/" + o.target().port() + " on " + Ip.of(o.target().address());
       String seen = o.tcp().state().name().toLowerCase(java.util.Locale.ROOT);
       String observed = seen + " (" + o.tcp().millis() + " ms" + (o.tcp().reason() == null ? "" : ", " + o.tcp().reason()) + ")";
       SourceRef by = p.explanation() == null ? SourceRef.ofFile("(routing)") : p.explanation().decidedBy();
+      EndpointPrediction bound = facts.configs().isEmpty() ? null : facts.webPredictionFor(Ip.of(o.target().address()), o.target().port());
+      if (bound != null && bound.listening() && o.tcp().state() == TcpState.REFUSED && p.state().equals("open")) {
+        // The configuration's listen line is what the observation contradicts, not the firewall rule.
+        by = bound.listener().source();
+      }
       boolean confirmed = p.state().equals(seen)
           || (p.state().equals("open or refused") && (o.tcp().state() == TcpState.OPEN || o.tcp().state() == TcpState.REFUSED));
       String cause = confirmed ? null : cause(p, o.tcp().state(), by);
-      out.add(new Drift(endpoint, "tcp", p.state() + (p.explanation() == null ? "" : " (" + p.explanation().verdict() + " at " + by.location() + ")"),
+      out.add(new Drift(endpoint, "state", p.state() + (p.explanation() == null ? "" : " (" + p.explanation().verdict() + " at " + by.location() + ")"),
           observed, confirmed, cause, by, o.transcript()));
       EndpointPrediction web = facts.configs().isEmpty() ? null : facts.webPredictionFor(Ip.of(o.target().address()), o.target().port());
       if (web != null && web.listening() && o.tcp().state() == TcpState.OPEN) {
@@ -74,7 +79,8 @@ public final class Reconciler {
 
   /** Per probe path: the first answer's status, Location and HSTS; then the TLS versions accepted. */
   private static void compareWeb(String endpoint, EndpointPrediction web, Observation o, List<Drift> out) {
-    String notThisConfig = "the running server does not use the configuration given (or another virtual host answers)";
+    String notThisConfig = "the running server does not use the configuration given (or another virtual host answers; "
+        + "for a 404 where 200 was predicted, the content or document root may be missing)";
     for (HttpObservation h : o.http()) {
       ResponsePrediction r = web.responses().stream().filter(x -> x.path().equals(h.path())).findFirst().orElse(null);
       if (r == null || r.status() < 100 || h.chain().isEmpty()) {
@@ -111,7 +117,7 @@ public final class Reconciler {
           p.explanation().reasons().stream().map(Object::toString).toList())) + "), so nothing could be confirmed";
     }
     if (predicted.equals("open") && seen == TcpState.REFUSED) {
-      return "the configuration binds this port (" + by.location() + " allows it), but nothing listens: the server is not "
+      return "the configuration binds this port (" + by.location() + "), but nothing listens: the server is not "
           + "running, or runs another configuration";
     }
     if ((predicted.equals("open or refused") || predicted.equals("open") || predicted.equals("refused")) && seen == TcpState.FILTERED) {

@@ -137,6 +137,21 @@ class FirewallAnalyzerTest {
   }
 
   @Test
+  void aSynAckDiscardedAfterConntrackMakesTheRetransmittedSynEstablished() {
+    // Kernel truth suite, seed 106692487: the SYN-ACK is rejected in OUTPUT, conntrack has seen it, so the SYN the
+    // client retransmits a second later is ESTABLISHED and meets the INPUT rule for established traffic.
+    FirewallAnalyzer a = fw("*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        + "-A INPUT -i eth0 -m conntrack --ctstate RELATED,ESTABLISHED -j REJECT --reject-with icmp-net-unreachable\n"
+        + "-A OUTPUT -o eth+ -p tcp -m multiport --sports 53,14425 -j REJECT --reject-with tcp-reset\nCOMMIT\n");
+    Explanation e = tcp(a, "203.0.113.5", 53, "eth0");
+    assertThat(e.verdict()).isEqualTo(Verdict.REJECT);
+    assertThat(e.clientSees()).isEqualTo("unreachable");
+    assertThat(tcp(a, "203.0.113.5", 54, "eth0").verdict()).isEqualTo(Verdict.ACCEPT);
+    FirewallAnalyzer plain = fw("*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp --sport 53 -j DROP\nCOMMIT\n");
+    assertThat(tcp(plain, "203.0.113.5", 53, "eth0").verdict()).isEqualTo(Verdict.DROP);
+  }
+
+  @Test
   void theAnswerToAnUntrackedSynLeavesAsInvalid() {
     FirewallAnalyzer a = fw("*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 22 -j NOTRACK\nCOMMIT\n"
         + "*filter\n:INPUT DROP [0:0]\n:OUTPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate UNTRACKED -j ACCEPT\n"

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code portproof explain} predicted exactly what the kernel did, tuple by tuple.
  *
  * <p>System properties: {@code portproof.truth.rulesets} (default 205), {@code
- * portproof.truth.seed} (re-run one generated ruleset), {@code portproof.truth.baseSeed} (first
+ * portproof.truth.seed} (re-run one generated ruleset), {@code portproof.truth.baseSeed} (default 7000; first
  * seed of a run; random and printed by default), {@code portproof.truth.labs} (parallel namespace
  * pairs, default 6), {@code portproof.truth.shrink} (disagreements to minimise, default 6).
  */
@@ -51,7 +51,8 @@ class KernelTruthTest {
   void generatedRulesetsAgreeWithTheKernel(@TempDir Path work) throws IOException {
     List<TruthCase.Backend> backends = TruthEnvironment.backends();
     Long single = Long.getLong("portproof.truth.seed");
-    long base = Long.getLong("portproof.truth.baseSeed", System.nanoTime() & 0xffffffffL);
+    // A fixed default keeps CI deterministic; -Dportproof.truth.baseSeed=N explores other rulesets.
+    long base = Long.getLong("portproof.truth.baseSeed", 7000L);
     int count = single != null ? 1 : Integer.getInteger("portproof.truth.rulesets", 205);
     List<TruthCase> cases = new ArrayList<>();
     for (int i = 0; i < count; i++) {
