@@ -14,6 +14,7 @@ final class Formats {
   static final List<InputFormat> ALL = List.of(
       new IptablesFormat("iptables", null),
       new IptablesFormat("ip6tables", Family.IPV6),
+      io.portproof.parse.nft.NftFormat.TEXT, io.portproof.parse.nft.NftFormat.JSON,
       IPSET);
 
   private Formats() {}
