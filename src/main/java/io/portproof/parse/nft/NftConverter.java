@@ -60,6 +60,8 @@ final class NftConverter {
   private final NftModel model;
   private final Diagnostics diags;
   private final Set<Diagnostic> reported = new HashSet<>();
+  /** Rules that became part of some family's ruleset, or were already reported as invalid. */
+  private final Set<RuleDef> placed = new HashSet<>();
 
   NftConverter(String file, NftModel model, Diagnostics diags) {
     this.file = file;
@@ -81,6 +83,19 @@ final class NftConverter {
     List<Ruleset> out = new ArrayList<>();
     for (Family f : Family.values()) {
       out.add(convert(f));
+    }
+    for (Table t : model.tables.values()) {
+      if (!applies(t, Family.IPV4) && !applies(t, Family.IPV6)) {
+        continue;
+      }
+      for (ChainDef ch : t.chains.values()) {
+        for (RuleDef r : ch.rules) {
+          if (!placed.contains(r)) {
+            report(Diagnostic.Kind.INVALID, r.at(), "the rule's expressions need both IPv4 and IPv6 (or the family this table is not)"
+                + "; nft -f rejects it with 'conflicting protocols specified'");
+          }
+        }
+      }
     }
     return out;
   }
@@ -285,6 +300,7 @@ final class NftConverter {
         while (i < t.size()) {
           statement();
         }
+        placed.add(def);
         if (expanded != null) {
           flush();
           return expanded;
@@ -299,6 +315,7 @@ final class NftConverter {
         flush();
         return List.of();
       } catch (Bad e) {
+        placed.add(def);
         report(Diagnostic.Kind.INVALID, def.at(), e.getMessage() + "; nft -f rejects this rule");
         return List.of();
       }
@@ -566,6 +583,9 @@ final class NftConverter {
           return new Action.Reject(c);
         }
         case "icmpx" -> {
+          if (!table.family.equals("inet")) {
+            throw new Bad("icmpx reject codes exist only in inet tables (nft: abstracted ICMP unreachable not supported)");
+          }
           String[] c = NftValues.REJECT_ICMPX.get(code);
           if (c == null) {
             throw new Bad("unknown icmpx reject code " + code);
@@ -1068,6 +1088,9 @@ final class NftConverter {
           return new Match.Protocol(ps, neg);
         }
         case NFPROTO, ETHPROTO -> {
+          if (s.kind() == SelKind.NFPROTO && !table.family.equals("inet")) {
+            throw new Bad("meta nfproto is only useful in the inet family");
+          }
           boolean in = false;
           for (List<Tok> v : values) {
             String w = one(v);
