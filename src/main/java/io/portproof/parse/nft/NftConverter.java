@@ -477,9 +477,7 @@ final class NftConverter {
         case "masquerade", "snat" -> {
           i++;
           skipArgs();
-          if (!"nat".equals(chain.type)) {
-            throw new Bad(k.text() + " is only allowed in nat chains");
-          }
+          natOnly(k.text());
           // A source rewrite ends the nat chain; it changes nothing a client's connection attempt depends on.
           setAction(new Action.Accept());
         }
@@ -596,6 +594,13 @@ final class NftConverter {
       }
     }
 
+    /** NAT statements belong in nat base chains or the user chains they call (nft checks the latter on jump). */
+    private void natOnly(String what) throws Bad {
+      if (chain.base() && !"nat".equals(chain.type)) {
+        throw new Bad(what + " is only allowed in nat chains");
+      }
+    }
+
     private void need(Family f) throws OtherFamily {
       if (family != f) {
         throw new OtherFamily();
@@ -603,9 +608,7 @@ final class NftConverter {
     }
 
     private Action dnat() throws Bad, OtherFamily {
-      if (!"nat".equals(chain.type)) {
-        throw new Bad("dnat is only allowed in nat chains");
-      }
+      natOnly("dnat");
       if (peekIs("ip")) {
         i++;
         need(Family.IPV4);
@@ -700,9 +703,7 @@ final class NftConverter {
     }
 
     private Action redirect() throws Bad {
-      if (!"nat".equals(chain.type)) {
-        throw new Bad("redirect is only allowed in nat chains");
-      }
+      natOnly("redirect");
       if (!peekIs("to")) {
         skipArgs();
         return new Action.Redirect(-1);
@@ -817,6 +818,22 @@ final class NftConverter {
       };
     }
 
+    private String whyUndecidable(String construct) {
+      if (construct.startsWith("fib")) {
+        return "reverse-path and route lookups depend on the host's routing table, which no export carries";
+      }
+      if (construct.startsWith("numgen") || construct.startsWith("jhash") || construct.startsWith("symhash")) {
+        return "a random or hashed choice between branches";
+      }
+      if (construct.startsWith("ct count")) {
+        return "connection counts are runtime state";
+      }
+      if (construct.startsWith("socket") || construct.startsWith("osf")) {
+        return "it depends on local sockets or the client's operating system";
+      }
+      return "this expression is not modelled";
+    }
+
     private boolean isOp(Tok x) {
       return x.kind() == Kind.SYM && Set.of("==", "!=", "<", ">", "<=", ">=").contains(x.text())
           || x.kind() == Kind.WORD && Set.of("eq", "ne", "lt", "gt", "le", "ge").contains(x.text());
@@ -866,7 +883,8 @@ final class NftConverter {
       if (sels.stream().anyMatch(s -> s.kind() == SelKind.UNDEC)) {
         addProtoDeps(sels);
         skipArgs();
-        undecidable(NftReader.render(t.subList(start, i)), "not modelled");
+        String construct = NftReader.render(t.subList(start, i));
+        undecidable(construct, whyUndecidable(construct));
         return;
       }
       boolean neg = op.equals("!=");
@@ -902,10 +920,6 @@ final class NftConverter {
       }
       String full = construct + " " + valueText;
       addProtoDeps(sels);
-      if (sels.stream().anyMatch(s -> s.kind() == SelKind.UNDEC)) {
-        undecidable(full, "not modelled");
-        return;
-      }
       if (sels.size() > 1) {
         List<List<Match>> alts = new ArrayList<>();
         for (List<Tok> e : elements) {
@@ -1345,7 +1359,7 @@ final class NftConverter {
       }
       addProtoDeps(sels);
       if (sels.stream().anyMatch(s -> s.kind() == SelKind.UNDEC)) {
-        undecidable(construct, "not modelled");
+        undecidable(construct, whyUndecidable(construct));
         setAction(new Action.Unsupported("vmap"));
         return;
       }

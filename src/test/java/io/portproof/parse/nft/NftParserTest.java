@@ -59,10 +59,13 @@ class NftParserTest {
     assertThat(NftFormat.JSON.sniff("{\"SecurityGroups\": [", "x")).isFalse();
   }
 
-  /** The text listing and the JSON of one kernel ruleset must mean the same thing, port by port. */
+  /**
+   * The text listing and the JSON of one native nft ruleset must mean the same thing, port by port. (Not so for
+   * iptables-nft rules: the JSON keeps only the names of xt extensions, the text their translation.)
+   */
   @Test
   void textAndJsonOfOneRulesetAgree() throws InputException {
-    for (String sample : List.of("samples/nft-web", "samples/nft-docker")) {
+    for (String sample : List.of("samples/nft-web")) {
       Diagnostics dt = new Diagnostics();
       Diagnostics dj = new Diagnostics();
       FirewallAnalyzer text = analyzer(parse(sample + "/nft-list-ruleset.txt", dt));
@@ -70,14 +73,19 @@ class NftParserTest {
       for (String dst : List.of("198.51.100.10", "2001:db8::10")) {
         Ip d = Ip.parse(dst);
         for (int proto : List.of(Protocols.TCP, Protocols.UDP)) {
-          assertThat(json.exposure(d, proto, PortSet.ALL, null).toString())
+          // The deciding lines differ by construction (text lines, JSON object indexes); the answers must not.
+          assertThat(withoutLines(json.exposure(d, proto, PortSet.ALL, null).toString()))
               .as("%s %s proto %d", sample, dst, proto)
-              .isEqualTo(text.exposure(d, proto, PortSet.ALL, null).toString());
+              .isEqualTo(withoutLines(text.exposure(d, proto, PortSet.ALL, null).toString()));
         }
       }
       assertThat(dt.hasInvalid()).isFalse();
       assertThat(dj.hasInvalid()).isFalse();
     }
+  }
+
+  private static String withoutLines(String exposure) {
+    return exposure.replaceAll("samples/nft-[a-z]+/nft-list-ruleset\\.(txt|json):\\d+", "LINE");
   }
 
   private static FirewallAnalyzer analyzer(List<Ruleset> rs) {
