@@ -96,10 +96,6 @@ final class NftReader {
         i++;
       }
     }
-
-    SourceRef lastAt() {
-      return toks.isEmpty() ? null : toks.get(Math.max(0, Math.min(i, toks.size()) - 1)).at();
-    }
   }
 
   // -----------------------------------------------------------------------------------------------------------

@@ -68,6 +68,9 @@ class NftKernelTruthTest {
             .isGreaterThanOrEqualTo(summary.tuples / 50);
       }
       assertThat(summary.unknown).as("UNKNOWN tuples").isLessThan(summary.tuples / 10);
+      if (summary.casesWithUndecidablePorts >= 3) {
+        assertThat(summary.unknownOnUndecidablePorts).as("UNKNOWN on ports whose first rule is a rate limit").isPositive();
+      }
     }
     assertClean(summary);
   }

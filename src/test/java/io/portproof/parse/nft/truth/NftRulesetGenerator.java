@@ -24,6 +24,8 @@ final class NftRulesetGenerator {
 
   private final Random r;
   private final StringBuilder out = new StringBuilder();
+  /** Ports whose first deciding rule is a rate limit: the only right prediction is UNKNOWN. */
+  private final java.util.Set<Integer> undecidable = new java.util.TreeSet<>();
 
   private NftRulesetGenerator(long seed) {
     this.r = new Random(seed);
@@ -73,7 +75,7 @@ final class NftRulesetGenerator {
         probes.add(new Probe(Lab.CLIENT_V6.get(i), Lab.SERVER_V6.get((i + p) % 2), p));
       }
     }
-    return new TruthCase(name, out.toString(), listeners, probes, java.util.Set.of());
+    return new TruthCase(name, out.toString(), listeners, probes, undecidable);
   }
 
   private void table(String fam, String name, int prio, boolean nonDefaultPrio) {
@@ -98,6 +100,12 @@ final class NftRulesetGenerator {
     boolean users = r.nextBoolean();
     out.append("\tchain input {\n\t\ttype filter hook input priority ")
         .append(nonDefaultPrio ? "filter + 5" : prio).append("; policy ").append(r.nextInt(3) == 0 ? "drop" : "accept").append(";\n");
+    if (name.equals("filter") && r.nextInt(6) == 0) {
+      int u = port();
+      undecidable.add(u);
+      // A fresh limiter lets the first packets through; portproof cannot know how many came before.
+      out.append("\t\ttcp dport ").append(u).append(" limit rate 1/minute burst 3 packets drop\n");
+    }
     int n = 3 + r.nextInt(7);
     for (int i = 0; i < n; i++) {
       out.append("\t\t").append(rule(fam, users, true)).append('\n');
