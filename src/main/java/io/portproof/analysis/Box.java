@@ -60,6 +60,15 @@ final class Box implements Cloneable {
   int cportHi;
   long clientIif;
 
+  /**
+   * After a REDIRECT on a host with several addresses of the family: the addresses the kernel may have picked
+   * (IPv4 takes the interface's primary address, IPv6 the newest; neither is in the exports), else null.
+   */
+  Ip[] dstChoices;
+  /** On a reply: the inbound box it answers, to build the handshake's final ACK from. */
+  Box inbound;
+  /** The destination before the first NAT rewrite, which the reply's source becomes again after SNAT-back. */
+  Ip preNatDst;
   /** Where a DNAT/REDIRECT sent the connection, or null. */
   Rewrite rewrite;
   /** The constructs the analysis could not decide on the way here; empty for a definite path. */

@@ -41,6 +41,7 @@ final class Evaluator {
   /** Deeper than any real ruleset nests; guards against loops an input format failed to reject. */
   private static final int MAX_DEPTH = 100;
   private static final int CONNTRACK_PRIORITY = -200;
+  private static final int SRCNAT_PRIORITY = 100;
 
   /** Whether a socket listens on the destination port: decides SYN-ACK versus RST on the reply path. */
   enum Listener {
@@ -55,6 +56,9 @@ final class Evaluator {
   private final Family family;
   private final InterfaceDomain ifaces;
   private final IpSet local;
+  /** The host's own addresses of this family, loopback excluded: where a REDIRECT may send a packet. */
+  private final Ip[] ownAddresses;
+  private final boolean forwarding;
   private final Map<String, CChain> chains = new HashMap<>();
   private final Map<Hook, List<CBase>> hooks = new EnumMap<>(Hook.class);
   private final boolean replyReadsTcpFlags;
@@ -66,6 +70,18 @@ final class Evaluator {
     this.family = family;
     this.ifaces = ifaces;
     this.local = ctx.localAddresses();
+    this.forwarding = ctx.forwarding();
+    List<Ip> own = new ArrayList<>();
+    for (IpRange r : ctx.addresses().only(family).ranges()) {
+      // Adjacent host addresses merge into one range; a handful of them are still separate addresses.
+      Ip a = r.first();
+      for (int n = 0; a != null && a.compareTo(r.last()) <= 0 && n < 1024; n++, a = a.next()) {
+        if (!isMulticast(a)) {
+          own.add(a);
+        }
+      }
+    }
+    this.ownAddresses = own.toArray(new Ip[0]);
     AddressTypes types = new AddressTypes(family, local);
     List<CChain> outputBases = new ArrayList<>();
     for (Ruleset rs : ctx.rulesets(family)) {
@@ -102,6 +118,11 @@ final class Evaluator {
     this.replyReadsTcpFlags = flags;
   }
 
+  private static boolean isMulticast(Ip a) {
+    return a.family() == Family.IPV4 ? IpRange.prefix(Ip.parse("224.0.0.0"), 4).first().compareTo(a) <= 0 && a.compareTo(Ip.parse("239.255.255.255")) <= 0
+        : a.compareTo(Ip.parse("ff00::")) >= 0;
+  }
+
   Family family() {
     return family;
   }
@@ -119,9 +140,21 @@ final class Evaluator {
     replyPhase = false;
     List<Box> boxes = runHook(Hook.PREROUTING, start);
     List<Box> toLocal = new ArrayList<>();
-    List<Box> forwarded = new ArrayList<>();
+    List<Box> notLocal = new ArrayList<>();
     for (Box b : boxes) {
-      splitAddress(b, true, local, toLocal, forwarded);
+      splitAddress(b, true, local, toLocal, notLocal);
+    }
+    toLocal = dropMartians(toLocal, result);
+    List<Box> forwarded = new ArrayList<>();
+    for (Box b : notLocal) {
+      if (forwarding) {
+        forwarded.add(b);
+      } else {
+        SourceRef by = b.rewrite != null ? b.rewrite.source() : SourceRef.ofFile("(routing)");
+        result.add(new Outcome(b, Verdict.DROP, null, by,
+            "the destination " + b.dstLo + " is not this host's and the host does not forward (the kernel default); "
+                + "declare forwarding if it routes"));
+      }
     }
     List<Box> accepted = runHook(Hook.INPUT, toLocal);
     List<Box> fwd = runHook(Hook.POSTROUTING, runHook(Hook.FORWARD, forwarded));
@@ -159,10 +192,15 @@ final class Evaluator {
     terminals = new ArrayList<>();
     replyPhase = true;
     List<Box> out = runHook(Hook.POSTROUTING, runHook(Hook.OUTPUT, replies));
+    List<Box> synAcks = new ArrayList<>();
     for (Box r : out) {
-      result.add(r.rejectWith != null
-          ? new Outcome(r, Verdict.REJECT, r.rejectWith, r.inboundBy, null)
-          : new Outcome(r, Verdict.ACCEPT, null, r.inboundBy, null));
+      if (r.rejectWith != null) {
+        result.add(new Outcome(r, Verdict.REJECT, r.rejectWith, r.inboundBy, null));
+      } else if ((r.tcpFlags & Match.TcpFlags.SYN) != 0) {
+        synAcks.add(r);
+      } else {
+        result.add(new Outcome(r, Verdict.ACCEPT, null, r.inboundBy, null));
+      }
     }
     for (Outcome t : terminals) {
       if (t.verdict() == Verdict.UNKNOWN) {
@@ -172,8 +210,97 @@ final class Evaluator {
             "the host's answer is discarded on its way out (" + t.verdict() + " in OUTPUT), so the client times out"));
       }
     }
+    finalAck(synAcks, result);
     terminals = null;
     return result;
+  }
+
+  /**
+   * The client answers the SYN-ACK with the handshake's final ACK, which crosses the ruleset as an ESTABLISHED
+   * packet. Whatever meets it, connect() has already returned: over any real link an ICMP error for the ACK
+   * arrives a round trip after the client counts the port open (only a soft error on an established socket).
+   * A dropped or rejected ACK therefore stays "open", with a note that no data will flow.
+   */
+  private void finalAck(List<Box> synAcks, List<Outcome> result) {
+    if (synAcks.isEmpty()) {
+      return;
+    }
+    List<Box> acks = new ArrayList<>(synAcks.size());
+    for (Box r : synAcks) {
+      Box a = r.inbound.copy();
+      a.srcLo = r.clientLo;
+      a.srcHi = r.clientHi;
+      a.spLo = r.cportLo;
+      a.spHi = r.cportHi;
+      a.iif = r.clientIif;
+      if (r.inbound.dpLink == Box.Link.PORT) {
+        a.dpLo = r.portLo;
+        a.dpHi = r.portHi;
+      }
+      a.clientLo = r.clientLo;
+      a.clientHi = r.clientHi;
+      a.cportLo = r.cportLo;
+      a.cportHi = r.cportHi;
+      a.portLo = r.portLo;
+      a.portHi = r.portHi;
+      a.clientIif = r.clientIif;
+      a.tcpFlags = Match.TcpFlags.ACK;
+      a.ct = null;
+      // After NOTRACK the connection has no entry: unless raw exempts the ACK too, conntrack picks it up as NEW.
+      a.ctPending = r.inbound.untracked ? CtState.NEW : CtState.ESTABLISHED;
+      a.untracked = false;
+      a.mark = 0;
+      a.ctmark = r.ctmark;
+      a.taints = r.taints;
+      a.forks = r.forks;
+      a.trace = r.trace;
+      a.acceptedBy = null;
+      a.inboundBy = r.inboundBy;
+      acks.add(a.step(new TraceStep("ACK", "", "", 0, "the client completes the handshake: its ACK crosses the rules", r.inboundBy)));
+    }
+    terminals = new ArrayList<>();
+    replyPhase = false;
+    List<Box> in = runHook(Hook.INPUT, runHook(Hook.PREROUTING, acks));
+    for (Box a : in) {
+      result.add(new Outcome(a, Verdict.ACCEPT, null, a.inboundBy, null));
+    }
+    for (Outcome t : terminals) {
+      Box a = t.box();
+      result.add(t.verdict() == Verdict.UNKNOWN ? t : new Outcome(a, Verdict.ACCEPT, null, a.inboundBy,
+          "the client connects, but the handshake's final ACK meets " + t.verdict()
+              + (t.rejectWith() != null ? " " + t.rejectWith() : "") + " at " + t.decidedBy().location() + ": no data will flow"));
+    }
+  }
+
+  /**
+   * A packet from outside rewritten to a loopback address is a martian: the kernel drops it unless
+   * route_localnet is set (IPv4), and always for ::1.
+   */
+  private List<Box> dropMartians(List<Box> boxes, List<Outcome> result) {
+    IpSet loopback = family == Family.IPV4 ? IpSet.of(IpRange.prefix(Ip.parse("127.0.0.0"), 8)) : IpSet.of(IpRange.of(Ip.parse("::1")));
+    List<Box> out = new ArrayList<>(boxes.size());
+    for (Box b : boxes) {
+      if (b.rewrite == null) {
+        out.add(b);
+        continue;
+      }
+      List<Box> lo = new ArrayList<>();
+      List<Box> other = new ArrayList<>();
+      splitAddress(b, true, loopback, lo, other);
+      out.addAll(other);
+      for (Box l : lo) {
+        // Traffic that really arrives on lo may go to loopback; from any other interface it may not.
+        long outside = l.iif & ~ifaces.classOf("lo");
+        if (outside != 0) {
+          result.add(new Outcome(l.withIif(outside), Verdict.DROP, null, l.rewrite.source(),
+              "rewritten to a loopback address, which the kernel drops for packets from outside (martian destination; IPv4 unless route_localnet=1)"));
+        }
+        if ((l.iif & ifaces.classOf("lo")) != 0) {
+          out.add(l.withIif(l.iif & ifaces.classOf("lo")));
+        }
+      }
+    }
+    return out;
   }
 
   private SourceRef acceptedBy(Box b) {
@@ -183,6 +310,7 @@ final class Evaluator {
   /** The SYN-ACK (socket listening) or RST (none) the host sends back, as a new box linked to the client. */
   private Box tcpReply(Box in, int flags, boolean fork) {
     Box r = in.copy();
+    r.inbound = in;
     r.srcLo = in.dstLo;
     r.srcHi = in.dstHi;
     r.dstLo = in.srcLo;
@@ -202,8 +330,11 @@ final class Evaluator {
     r.tcpFlags = flags;
     r.mark = 0;
     r.ct = null;
-    r.ctPending = in.untracked ? CtState.UNTRACKED : CtState.ESTABLISHED;
-    r.untracked = in.untracked;
+    // The answer to an untracked SYN has no entry to join and is no valid first packet: conntrack calls it INVALID.
+    r.ctPending = in.untracked ? CtState.INVALID : CtState.ESTABLISHED;
+    r.untracked = false;
+    // The reply's destination is the client; which host address a REDIRECT chose does not follow it there.
+    r.dstChoices = null;
     r.originalDirection = false;
     r.inboundBy = acceptedBy(in);
     r.rejectWith = null;
@@ -239,9 +370,14 @@ final class Evaluator {
     List<CBase> bases = hooks.getOrDefault(hook, List.of());
     boolean tracks = hook == Hook.PREROUTING || hook == Hook.OUTPUT;
     boolean tracked = !tracks;
+    boolean unNatted = !(replyPhase && hook == Hook.POSTROUTING);
     for (CBase bc : bases) {
       if (boxes.isEmpty()) {
         return boxes;
+      }
+      if (!unNatted && bc.base.priority() > SRCNAT_PRIORITY) {
+        boxes = unNat(boxes);
+        unNatted = true;
       }
       if (!tracked && bc.base.priority() > CONNTRACK_PRIORITY) {
         boxes = conntrack(boxes);
@@ -260,7 +396,32 @@ final class Evaluator {
         boxes = runBase(bc, boxes);
       }
     }
+    if (!unNatted) {
+      boxes = unNat(boxes);
+    }
     return tracked ? boxes : conntrack(boxes);
+  }
+
+  /**
+   * Conntrack undoes a DNAT on the reply at the source-NAT hook: what leaves the host (and what a stateless
+   * network ACL outside it sees) comes from the address and port the client connected to.
+   */
+  private static List<Box> unNat(List<Box> boxes) {
+    List<Box> out = new ArrayList<>(boxes.size());
+    for (Box b : boxes) {
+      if (b.preNatDst == null || b.originalDirection) {
+        out.add(b);
+        continue;
+      }
+      Box r = b.copy();
+      r.srcLo = r.srcHi = b.preNatDst;
+      r.srcLink = Box.Link.NONE;
+      r.spLo = b.portLo;
+      r.spHi = b.portHi;
+      r.spLink = Box.Link.PORT;
+      out.add(r);
+    }
+    return out;
   }
 
   private static List<Box> conntrack(List<Box> boxes) {
@@ -348,8 +509,8 @@ final class Evaluator {
       return List.of();
     }
     List<Box> taken = new ArrayList<>(matched.size());
-    Reason why = new Reason(r.maybeReason(), r.rule.source());
     for (Box b : matched) {
+      Reason why = new Reason(r.maybeReason(b), r.rule.source());
       if (b.forks >= FORK_LIMIT) {
         Box t = b.copy();
         t.taints = t.taints.prepend(why);
@@ -359,7 +520,7 @@ final class Evaluator {
       Box t = b.copy();
       t.taints = t.taints.prepend(why);
       t.forks++;
-      taken.add(t.step(new TraceStep("BRANCH", r.table, r.chainName, 0, "cannot decide " + r.maybeReason() + ": following both branches", r.rule.source())));
+      taken.add(t.step(new TraceStep("BRANCH", r.table, r.chainName, 0, "cannot decide " + why.text() + ": following both branches", r.rule.source())));
       next.add(t);
     }
     return taken;
@@ -400,9 +561,9 @@ final class Evaluator {
       }
       returned.addAll(runChain(target, called, accepted, depth + 1));
     } else if (a instanceof Action.Dnat n) {
-      boxes.forEach(b -> accepted.add(rewrite(b, n.address(), n.port(), src, table, name, depth)));
+      boxes.forEach(b -> accepted.add(rewrite(b, n.address(), n.port(), src, table, name, depth, false)));
     } else if (a instanceof Action.Redirect rd) {
-      boxes.forEach(b -> accepted.add(rewrite(b, null, rd.port(), src, table, name, depth)));
+      boxes.forEach(b -> accepted.add(rewrite(b, null, rd.port(), src, table, name, depth, true)));
     } else if (a instanceof Action.SetMark m) {
       for (Box b : boxes) {
         Box t = b.step(new TraceStep("MATCH", table, name, depth,
@@ -446,12 +607,26 @@ final class Evaluator {
     }
   }
 
-  private Box rewrite(Box b, Ip address, int port, SourceRef src, String table, String chain, int depth) {
+  private Box rewrite(Box b, Ip address, int port, SourceRef src, String table, String chain, int depth, boolean redirect) {
     Box t = b.copy();
+    if (t.preNatDst == null) {
+      t.preNatDst = b.dstLo;
+    }
     Ip newDst = address != null ? address : b.dstLo;
     if (address != null) {
       t.dstLo = address;
       t.dstHi = address;
+      t.dstLink = Box.Link.NONE;
+      t.dstChoices = null;
+    } else if (redirect && ownAddresses.length == 1) {
+      newDst = ownAddresses[0];
+      t.dstLo = t.dstHi = newDst;
+      t.dstLink = Box.Link.NONE;
+    } else if (redirect && ownAddresses.length > 1) {
+      // Which of the interface's addresses the kernel picks is not in the inputs.
+      newDst = null;
+      t.dstLo = t.dstHi = ownAddresses[0];
+      t.dstChoices = ownAddresses;
       t.dstLink = Box.Link.NONE;
     }
     if (port >= 0) {
@@ -462,7 +637,8 @@ final class Evaluator {
     t.dnatted = true;
     t.rewrite = new Box.Rewrite(newDst, port >= 0 ? port : -1, src);
     t.acceptedBy = src;
-    String to = (address != null ? (family == Family.IPV6 ? "[" + address + "]" : address.toString()) : "this host") + (port >= 0 ? ":" + port : "");
+    String to = (address != null ? (family == Family.IPV6 ? "[" + address + "]" : address.toString())
+        : newDst != null && redirect ? newDst + " (this host)" : "an address of the incoming interface") + (port >= 0 ? ":" + port : "");
     return t.step(new TraceStep("REWRITE", table, chain, depth, "destination rewritten to " + to, src));
   }
 
@@ -471,14 +647,19 @@ final class Evaluator {
 
   /** Puts the parts of {@code b} whose source (or destination) is in {@code set} into {@code in}, the rest into {@code out}. */
   private static void splitAddress(Box b, boolean destination, IpSet set, List<Box> in, List<Box> out) {
-    List<IpRange> rs = set.ranges(b.family);
+    addressMatch(b.family, destination, set, false).split(b, in, out);
+  }
+
+  /** The compiled form of an address condition: the set's ranges of one family as sorted arrays. */
+  private static AddrM addressMatch(Family family, boolean dst, IpSet set, boolean neg) {
+    List<IpRange> rs = set.ranges(family);
     Ip[] los = new Ip[rs.size()];
     Ip[] his = new Ip[rs.size()];
     for (int i = 0; i < los.length; i++) {
       los[i] = rs.get(i).first();
       his[i] = rs.get(i).last();
     }
-    new AddrM(destination, los, his, false).split(b, in, out);
+    return new AddrM(dst, los, his, neg);
   }
 
   /** A compiled condition. {@link #split} divides a box into the part that matches and the part that doesn't. */
@@ -493,8 +674,8 @@ final class Evaluator {
       split(b, in, out);
     }
 
-    /** The condition's text, for the reason of an undecided box. */
-    default String text() {
+    /** Why this condition cannot decide {@code b}, or null when it can. */
+    default String undecided(Box b) {
       return null;
     }
 
@@ -534,8 +715,8 @@ final class Evaluator {
     }
 
     @Override
-    public String text() {
-      return "TTL/hop limit " + (m.negated() ? "! " : "") + m.op() + " " + m.value() + " (set by the sender)";
+    public String undecided(Box b) {
+      return b.hopLimit < 0 ? "TTL/hop limit " + (m.negated() ? "! " : "") + m.op() + " " + m.value() + " (set by the sender)" : null;
     }
   }
 
@@ -553,22 +734,42 @@ final class Evaluator {
     }
 
     @Override
+    public void split(Box b, List<Box> in, List<Box> out, List<Box> maybe) {
+      if (!dst || b.dstChoices == null) {
+        split(b, in, out);
+        return;
+      }
+      int hits = 0;
+      for (Ip c : b.dstChoices) {
+        int a = firstEndingAtOrAfter(c);
+        if (a < los.length && los[a].compareTo(c) <= 0) {
+          hits++;
+        }
+      }
+      if (hits == 0) {
+        (neg ? in : out).add(b);
+      } else if (hits == b.dstChoices.length) {
+        (neg ? out : in).add(b);
+      } else if (maybe != null) {
+        maybe.add(b);
+      } else {
+        out.add(b);
+      }
+    }
+
+    @Override
+    public String undecided(Box b) {
+      return dst && b.dstChoices != null
+          ? "the destination address after REDIRECT (the kernel picks one of the interface's addresses; the exports do not say which)" : null;
+    }
+
+    @Override
     public void split(Box b, List<Box> in, List<Box> out) {
       Ip lo = dst ? b.dstLo : b.srcLo;
       Ip hi = dst ? b.dstHi : b.srcHi;
       List<Box> yes = neg ? out : in;
       List<Box> no = neg ? in : out;
-      // First interval that ends at or after lo.
-      int a = 0;
-      int z = los.length;
-      while (a < z) {
-        int m = (a + z) >>> 1;
-        if (his[m].compareTo(lo) < 0) {
-          a = m + 1;
-        } else {
-          z = m;
-        }
-      }
+      int a = firstEndingAtOrAfter(lo);
       if (a == los.length || los[a].compareTo(hi) > 0) {
         no.add(b);
         return;
@@ -601,6 +802,9 @@ final class Evaluator {
 
     @Override
     public boolean mayMatch(Box b) {
+      if (dst && b.dstChoices != null) {
+        return true;
+      }
       Ip lo = dst ? b.dstLo : b.srcLo;
       Ip hi = dst ? b.dstHi : b.srcHi;
       int a = firstEndingAtOrAfter(lo);
@@ -927,14 +1131,15 @@ final class Evaluator {
     }
 
     /** Why a box of {@code maybe} could not be decided. */
-    String maybeReason() {
+    String maybeReason(Box b) {
       List<String> parts = new ArrayList<>();
       if (undecidable != null) {
         parts.add(undecidable);
       }
       for (CMatch m : matches) {
-        if (m.text() != null) {
-          parts.add(m.text());
+        String why = m.undecided(b);
+        if (why != null) {
+          parts.add(why);
         }
       }
       return String.join(", ", parts);
@@ -1014,15 +1219,9 @@ final class Evaluator {
   }
 
   private CMatch addr(boolean dst, IpSet set, boolean neg) {
-    List<IpRange> rs = set.ranges(family);
-    Ip[] los = new Ip[rs.size()];
-    Ip[] his = new Ip[rs.size()];
-    for (int i = 0; i < los.length; i++) {
-      los[i] = rs.get(i).first();
-      his[i] = rs.get(i).last();
-    }
-    return new AddrM(dst, los, his, neg);
+    return addressMatch(family, dst, set, neg);
   }
+
 
   /**
    * Finds chains that change nothing (only logging, counting, returning, or calling such chains) and marks the

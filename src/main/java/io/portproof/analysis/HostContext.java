@@ -15,11 +15,18 @@ import java.util.Objects;
  *
  * @param rulesets every ruleset hooking this host's packets
  * @param addresses the host's own addresses; loopback is added automatically
+ * @param forwarding whether the host routes packets that are not for it (net.ipv4.ip_forward /
+ *     net.ipv6.conf.all.forwarding); the kernel's default is off, and then a DNAT to another host is dropped
  */
-public record HostContext(List<Ruleset> rulesets, IpSet addresses) {
+public record HostContext(List<Ruleset> rulesets, IpSet addresses, boolean forwarding) {
   public HostContext {
     rulesets = List.copyOf(rulesets);
     Objects.requireNonNull(addresses);
+  }
+
+  /** A host with the kernel's default of not forwarding. */
+  public HostContext(List<Ruleset> rulesets, IpSet addresses) {
+    this(rulesets, addresses, false);
   }
 
   /** Loopback is always local, whatever the inputs say. */

@@ -6,7 +6,8 @@ import io.portproof.model.SourceRef;
 /**
  * Where NAT sent a connection.
  *
- * @param address the new destination address
+ * @param address the new destination address, or null when a REDIRECT picked one of several the exports
+ *     cannot tell apart
  * @param port the new destination port, or -1 when unchanged
  * @param source the DNAT/REDIRECT rule
  */

@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
         "peak heap. Target: parse + exposure under 2 s and 512 MB heap on 2 cores.",
         "",
         "Example:  java -Xmx512m -jar target/portproof.jar bench"})
-final class BenchCommand implements Callable<Integer>, Main.IoAware {
+final class BenchCommand extends IoCommand implements Callable<Integer> {
   @Option(names = "--services", defaultValue = "7000", paramLabel = "N", description = "kube-proxy services to generate (default: ${DEFAULT-VALUE}, about 55,000 rules).")
   int services;
 
@@ -40,13 +40,6 @@ final class BenchCommand implements Callable<Integer>, Main.IoAware {
 
   @Option(names = "--keep", paramLabel = "FILE", description = "Also write the generated export here.")
   Path keep;
-
-  private Main.Io io;
-
-  @Override
-  public void io(Main.Io io) {
-    this.io = io;
-  }
 
   @Override
   public Integer call() throws Exception {

@@ -1,6 +1,15 @@
 package io.portproof.cli;
 
 import io.portproof.analysis.HostFacts;
+import io.portproof.analysis.web.WebPredictor;
+import io.portproof.reconcile.Reconciler;
+import io.portproof.reconcile.Drift;
+import io.portproof.probe.Observation;
+import io.portproof.probe.Prober;
+import io.portproof.probe.Target;
+import io.portproof.model.fw.Verdict;
+import io.portproof.analysis.Protocols;
+import io.portproof.analysis.Exposure;
 import io.portproof.model.Ip;
 import io.portproof.model.SourceRef;
 import io.portproof.parse.InputException;
@@ -39,12 +48,19 @@ import picocli.CommandLine.Parameters;
         "  portproof check samples/web-good",
         "  portproof check --firewall rules.v4 --firewall rules.v6 --address 198.51.100.10 --address 2001:db8::10",
         "  portproof check fleet/portproof.yaml --host web1 --format json --output web1.json"})
-final class CheckCommand implements Callable<Integer>, Main.IoAware {
+final class CheckCommand extends IoCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", description = "A directory with portproof.yaml, or the file itself.")
   Path path;
 
   @Option(names = {"-f", "--firewall"}, arity = "1..*", paramLabel = "[TYPE:]FILE", description = "Firewall exports of one host (instead of PATH).")
   List<String> firewall = new ArrayList<>();
+
+  @Option(names = "--server", arity = "1..*", paramLabel = "[TYPE:]FILE",
+      description = "Server configurations (nginx, apache, haproxy; 'ss -tlnp' output as evidence), type sniffed or given as nginx:FILE.")
+  List<String> servers = new ArrayList<>();
+
+  @Option(names = "--hostname", paramLabel = "DNS-NAME", description = "The name clients ask for (Host header, SNI); picks the virtual host.")
+  String hostname;
 
   @Option(names = "--address", arity = "1..*", paramLabel = "ADDR", description = "The host's public addresses (with --firewall).")
   List<String> addresses = new ArrayList<>();
@@ -54,6 +70,9 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
 
   @Option(names = "--interface", paramLabel = "NAME", description = "The interface internet clients arrive on (default: any external one).")
   String iface;
+
+  @Option(names = "--forwarding", description = "The host routes packets not addressed to it (ip_forward on); default off, the kernel's default.")
+  boolean forwarding;
 
   @Option(names = "--host", paramLabel = "NAME", description = "Check only these hosts of the inventory (repeatable).")
   List<String> onlyHosts = new ArrayList<>();
@@ -70,16 +89,15 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where the matching --format goes (by position); '-' or none: standard output.")
   List<String> outputs = new ArrayList<>();
 
+  @Option(names = "--probe", description = {"Also probe the live host (web ports and every port predicted open) and",
+      "report each prediction CONFIRMED or as DRIFT with its likely cause; drift is a finding."})
+  boolean probe;
+
+  @picocli.CommandLine.Mixin ProbeCommand.ProbeSettings probeSettings;
+
   @Option(names = "--fail-on", defaultValue = "low", paramLabel = "SEVERITY",
       description = "Exit 1 when a finding is at least this severe: info, low, medium, high, critical (default: ${DEFAULT-VALUE}).")
   String failOn;
-
-  private Main.Io io;
-
-  @Override
-  public void io(Main.Io io) {
-    this.io = io;
-  }
 
   @Override
   public Integer call() throws Exception {
@@ -144,16 +162,47 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
     return fail ? Main.VIOLATION : Main.OK;
   }
 
+  /**
+   * Probes the web ports and every port a check found open to the internet (at most 64), on every address of
+   * the host, and reconciles what it sees with the prediction.
+   */
+  private CheckResult probeHost(Inventory.Host h, HostFacts facts, List<CheckResult> results) throws InputException {
+    java.util.TreeSet<Integer> ports = new java.util.TreeSet<>(List.of(80, 443));
+    for (Ip a : h.addresses()) {
+      for (Exposure.Block b : facts.exposure(a, Protocols.TCP).blocks()) {
+        if (!b.sources(Verdict.ACCEPT).isEmpty()) {
+          for (int[] iv : b.ports().intervals()) {
+            if (ports.size() < 64) {
+              ports.add(iv[0]);
+            }
+          }
+        }
+      }
+    }
+    List<Target> targets = new ArrayList<>();
+    for (Ip a : h.addresses()) {
+      for (int p : ports) {
+        targets.add(Target.of(h.hostname(), a.toInetAddress(), p));
+      }
+    }
+    // Probe the very paths the configuration was evaluated for, so each answer has a prediction beside it.
+    Prober prober = new Prober(probeSettings.options(java.util.Set.of(h.name(), h.hostname())).toBuilder()
+        .paths(WebPredictor.PROBE_PATHS).build());
+    List<Observation> obs = prober.probeAll(targets, Progress.on(io.err(), "probing " + h.name()));
+    List<Drift> drifts = Reconciler.reconcile(facts, obs, h.inIface());
+    return Reconciler.asCheck(h.name(), drifts, Severity.HIGH);
+  }
+
   private List<Inventory.Host> selectHosts() throws InputException {
     List<Inventory.Host> hosts;
     if (path != null) {
-      if (!firewall.isEmpty() || !addresses.isEmpty()) {
+      if (!firewall.isEmpty() || !addresses.isEmpty() || !servers.isEmpty()) {
         throw new InputException("give either PATH or --firewall/--address, not both");
       }
       hosts = Inventory.load(path);
     } else {
-      if (firewall.isEmpty()) {
-        throw new InputException("nothing to check: give a PATH with a portproof.yaml, or --firewall FILE (see 'portproof check --help')");
+      if (firewall.isEmpty() && servers.isEmpty()) {
+        throw new InputException("nothing to check: give a PATH with a portproof.yaml, or --firewall/--server FILE (see 'portproof check --help')");
       }
       List<Ip> addrs = new ArrayList<>();
       for (String a : addresses) {
@@ -162,7 +211,7 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
       if (addrs.isEmpty()) {
         throw new InputException("--address: name at least one address of the host, so portproof knows which destination to analyse");
       }
-      hosts = List.of(new Inventory.Host(name, addrs, iface, firewall, List.of(), null, null,
+      hosts = List.of(new Inventory.Host(name, hostname != null ? hostname : name, addrs, iface, forwarding, firewall, servers, null, null,
           SourceRef.ofFile("(command line)")));
     }
     if (!onlyHosts.isEmpty()) {
@@ -178,7 +227,7 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
       hosts = Shards.select(hosts, shard);
     }
     if (iface != null) {
-      hosts = hosts.stream().map(h -> new Inventory.Host(h.name(), h.addresses(), iface, h.firewall(), h.servers(), h.policy(), h.base(), h.source())).toList();
+      hosts = hosts.stream().map(h -> new Inventory.Host(h.name(), hostname != null ? hostname : h.hostname(), h.addresses(), iface, h.forwarding() || forwarding, h.firewall(), h.servers(), h.policy(), h.base(), h.source())).toList();
     }
     return hosts;
   }
@@ -188,16 +237,24 @@ final class CheckCommand implements Callable<Integer>, Main.IoAware {
     for (String f : h.firewall()) {
       specs.add(Inputs.Spec.parse(f, h.base()));
     }
+    for (String f : h.servers()) {
+      specs.add(Inputs.Spec.parse(f, h.base()));
+    }
     Inputs.Loaded loaded = Inputs.load(specs);
     if (loaded.invalid()) {
       FirewallInputs.report(loaded.diagnostics(), io.err());
       throw new InputException(h.name() + ": its inputs are invalid (see above): the kernel would not load them as written, so no prediction is made");
     }
-    HostFacts facts = new HostFacts(h.name(), h.addresses(), h.inIface(), loaded.rulesets());
+    HostFacts facts = new HostFacts(h.name(), h.hostname(), h.addresses(), h.inIface(), h.forwarding(), loaded.rulesets(), loaded.servers());
     List<CheckResult> results = new ArrayList<>();
     for (Policy.CheckConfig c : pol.checks().values()) {
       results.add(c.check().runConfigured(facts, pol, c));
     }
-    return new HostResult(h.name(), h.addresses(), pol.name(), results, loaded.diagnostics());
+    if (probe) {
+      results.add(probeHost(h, facts, results));
+    }
+    List<io.portproof.diag.Diagnostic> diags = new ArrayList<>(loaded.diagnostics());
+    diags.addAll(facts.webDiagnostics());
+    return new HostResult(h.name(), h.addresses(), pol.name(), results, diags, facts.endpoints(pol.internet()));
   }
 }

@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
         "Example:",
         "  portproof explain -f samples/web-good/rules.v4 --src 203.0.113.7 --dst 198.51.100.10 --dport 443",
         "  portproof explain -f rules.v4 -f rules.v6 --packets packets.txt --format json"})
-final class ExplainCommand implements Callable<Integer>, Main.IoAware {
+final class ExplainCommand extends IoCommand implements Callable<Integer> {
   @Mixin FirewallInputs inputs;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
@@ -70,13 +70,6 @@ final class ExplainCommand implements Callable<Integer>, Main.IoAware {
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
   OutputFormat format;
 
-  private Main.Io io;
-
-  @Override
-  public void io(Main.Io io) {
-    this.io = io;
-  }
-
   @Override
   public Integer call() throws Exception {
     Inputs.Loaded loaded = inputs.load(io.err());
@@ -86,7 +79,7 @@ final class ExplainCommand implements Callable<Integer>, Main.IoAware {
     for (Packet p : packets) {
       // The destination asked about is the host's own; analyzers are shared per destination.
       FirewallAnalyzer a = analyzers.computeIfAbsent(p.dst(),
-          d -> new FirewallAnalyzer(new HostContext(loaded.rulesets(), host.union(IpSet.of(IpRange.of(d))))));
+          d -> new FirewallAnalyzer(new HostContext(loaded.rulesets(), host.union(IpSet.of(IpRange.of(d))), inputs.forwarding)));
       if (!a.covers(p.family())) {
         io.err().println("portproof: warning: no " + p.family().label() + " ruleset among the inputs; " + p.src() + " -> " + p.dst() + " meets an empty ruleset (accept)");
       }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
         "",
         "Example:",
         "  portproof exposure -f samples/web-good/rules.v4 --dst 198.51.100.10 --ports 1-1024"})
-final class ExposureCommand implements Callable<Integer>, Main.IoAware {
+final class ExposureCommand extends IoCommand implements Callable<Integer> {
   @Mixin FirewallInputs inputs;
 
   @Option(names = "--dst", required = true, paramLabel = "ADDR", description = "The host address to analyse.")
@@ -41,13 +41,6 @@ final class ExposureCommand implements Callable<Integer>, Main.IoAware {
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
   OutputFormat format;
 
-  private Main.Io io;
-
-  @Override
-  public void io(Main.Io io) {
-    this.io = io;
-  }
-
   @Override
   public Integer call() throws Exception {
     Ip d = FirewallInputs.parseAddress(dst, "--dst");
@@ -63,7 +56,7 @@ final class ExposureCommand implements Callable<Integer>, Main.IoAware {
     }
     Inputs.Loaded loaded = inputs.load(io.err());
     IpSet host = inputs.hostAddresses().union(IpSet.of(IpRange.of(d)));
-    FirewallAnalyzer a = new FirewallAnalyzer(new HostContext(loaded.rulesets(), host));
+    FirewallAnalyzer a = new FirewallAnalyzer(new HostContext(loaded.rulesets(), host, inputs.forwarding));
     Exposure e = a.exposure(d, p, ps, inIface);
     if (format == OutputFormat.json) {
       io.out().println(Json.MAPPER.writeValueAsString(ExposureReport.json(e)));

@@ -13,15 +13,21 @@ import picocli.CommandLine.Option;
 /** The options every firewall question shares: which exports, and which addresses are the host's own. */
 final class FirewallInputs {
   @Option(names = {"-f", "--firewall"}, required = true, arity = "1..*", paramLabel = "[TYPE:]FILE",
-      description = {"Firewall exports of the host: iptables-save, ip6tables-save, 'ipset save' output.",
-          "Repeat or list several: every one of them filters the same packets.",
-          "The type is sniffed from the content; force it as TYPE:FILE (types: iptables, ip6tables, ipset)."})
+      description = {"Firewall exports of the host and the layers in front of it: iptables-save, ip6tables-save,",
+          "'ipset save', nft list ruleset (text or -j), firewalld zones or firewall-cmd --list-all-zones, ufw",
+          "status or user.rules, AWS security groups and network ACLs, Azure NSGs, GCP firewall rules.",
+          "Repeat or list several: every one of them filters the same packets, and all must allow.",
+          "The type is sniffed from the content; force it as TYPE:FILE (see 'portproof rules' for the list)."})
   List<String> files = new ArrayList<>();
 
   @Option(names = "--address", arity = "1..*", paramLabel = "ADDR",
       description = {"The host's own addresses (for -m addrtype LOCAL and to tell a local DNAT target",
           "from a forwarded one). Destinations you ask about count as the host's own anyway."})
   List<String> addresses = new ArrayList<>();
+
+  @Option(names = "--forwarding", description = {"The host routes packets that are not for it (net.ipv4.ip_forward=1,",
+      "as on Docker and Kubernetes nodes). Default: off, the kernel's default, so a DNAT to another host is dropped."})
+  boolean forwarding;
 
   Inputs.Loaded load(PrintStream err) throws InputException {
     List<Inputs.Spec> specs = new ArrayList<>();

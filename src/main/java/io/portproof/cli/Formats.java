@@ -3,7 +3,11 @@ package io.portproof.cli;
 import io.portproof.model.Family;
 import io.portproof.parse.FirewallFormat;
 import io.portproof.parse.InputFormat;
+import io.portproof.parse.apache.ApacheParser;
+import io.portproof.parse.haproxy.HaproxyParser;
 import io.portproof.parse.iptables.IptablesFormat;
+import io.portproof.parse.nginx.NginxParser;
+import io.portproof.parse.ss.SsParser;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,10 +16,23 @@ final class Formats {
   static final InputFormat IPSET = new IpsetFormat();
 
   static final List<InputFormat> ALL = List.of(
+      io.portproof.parse.ufw.UfwFormat.userRules(),
       new IptablesFormat("iptables", null),
       new IptablesFormat("ip6tables", Family.IPV6),
       io.portproof.parse.nft.NftFormat.TEXT, io.portproof.parse.nft.NftFormat.JSON,
-      IPSET);
+      new io.portproof.parse.aws.AwsSecurityGroupFormat(),
+      new io.portproof.parse.aws.AwsNetworkAclFormat(),
+      io.portproof.parse.firewalld.FirewalldFormat.zoneFile(),
+      io.portproof.parse.firewalld.FirewalldFormat.listAllZones(),
+      io.portproof.parse.ufw.UfwFormat.statusOutput(),
+      new io.portproof.parse.azure.AzureNsgFormat(),
+      new io.portproof.parse.gcp.GcpFirewallFormat(),
+      IPSET,
+      // Server configurations: nginx first, since the others' sniffers key on lines nginx files may hold.
+      new NginxParser(),
+      new ApacheParser(),
+      new HaproxyParser(),
+      new SsParser());
 
   private Formats() {}
 

@@ -8,7 +8,9 @@ import io.portproof.parse.FirewallFormat;
 import io.portproof.parse.InputException;
 import io.portproof.parse.InputFormat;
 import io.portproof.parse.InputText;
+import io.portproof.parse.ServerConfigParser;
 import io.portproof.parse.ipset.IpsetParser;
+import io.portproof.model.web.ServerModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,8 +22,8 @@ import java.util.Map;
  * {@code TYPE:PATH}. ipset files are read first so rules can use them.
  */
 final class Inputs {
-  /** What was read: the rulesets, and every diagnostic on the way. */
-  record Loaded(List<Ruleset> rulesets, List<Diagnostic> diagnostics) {
+  /** What was read: the rulesets, the server configurations, and every diagnostic on the way. */
+  record Loaded(List<Ruleset> rulesets, List<ServerModel> servers, List<Diagnostic> diagnostics) {
     boolean invalid() {
       return diagnostics.stream().anyMatch(d -> d.kind() == Diagnostic.Kind.INVALID);
     }
@@ -72,13 +74,23 @@ final class Inputs {
       }
     }
     List<Ruleset> rulesets = new ArrayList<>();
+    List<ServerModel> servers = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
       if (formats.get(i) instanceof FirewallFormat ff) {
         rulesets.addAll(ff.parse(texts.get(i), ipsets, diags));
-      } else if (formats.get(i) != Formats.IPSET) {
-        throw new InputException(texts.get(i).name() + ": a " + formats.get(i).name() + " file is not a firewall export");
+      } else if (formats.get(i) instanceof ServerConfigParser sp) {
+        Diagnostics own = new Diagnostics();
+        // Parsed by the name the user gave, so every file:line reads as they would type it.
+        ServerModel m = sp.parse(Path.of(texts.get(i).name()), own);
+        diags.addAll(own.asList());
+        if (!m.analyzable()) {
+          StringBuilder why = new StringBuilder();
+          own.asList().forEach(d -> why.append("\n  ").append(d));
+          throw new InputException(texts.get(i).name() + ": nothing in this " + sp.name() + " configuration could be analysed:" + why);
+        }
+        servers.add(m);
       }
     }
-    return new Loaded(rulesets, diags.asList());
+    return new Loaded(rulesets, servers, diags.asList());
   }
 }

@@ -1,5 +1,6 @@
 package io.portproof.policy;
 
+import io.portproof.analysis.Endpoint;
 import io.portproof.diag.Diagnostic;
 import io.portproof.model.Ip;
 import java.util.List;
@@ -12,12 +13,15 @@ import java.util.List;
  * @param policy the name of the policy applied to it
  * @param results one per configured check, in policy order
  * @param diagnostics what its inputs said that could not be taken at face value
+ * @param endpoints what a client on the internet meets per address and port
  */
-public record HostResult(String host, List<Ip> addresses, String policy, List<CheckResult> results, List<Diagnostic> diagnostics) {
+public record HostResult(String host, List<Ip> addresses, String policy, List<CheckResult> results, List<Diagnostic> diagnostics,
+    List<Endpoint> endpoints) {
   public HostResult {
     addresses = List.copyOf(addresses);
     results = List.copyOf(results);
     diagnostics = List.copyOf(diagnostics);
+    endpoints = List.copyOf(endpoints);
   }
 
   public List<Finding> findings() {

@@ -17,23 +17,25 @@ import java.util.Set;
  * inputs through {@code groups:}. Input paths are relative to the file's directory.
  */
 public final class Inventory {
-  private static final Set<String> HOST_KEYS = Set.of("host", "addresses", "interface", "firewall", "servers", "policy", "group", "groups");
-  private static final Set<String> TOP_KEYS = Set.of("host", "addresses", "interface", "firewall", "servers", "policy", "hosts", "groups");
-  private static final Set<String> GROUP_KEYS = Set.of("addresses", "interface", "firewall", "servers", "policy");
+  private static final Set<String> HOST_KEYS = Set.of("host", "hostname", "addresses", "interface", "forwarding", "firewall", "servers", "policy", "group", "groups");
+  private static final Set<String> TOP_KEYS = Set.of("host", "hostname", "addresses", "interface", "forwarding", "firewall", "servers", "policy", "hosts", "groups");
+  private static final Set<String> GROUP_KEYS = Set.of("addresses", "interface", "forwarding", "firewall", "servers", "policy");
 
   /**
    * One host to check.
    *
    * @param name its name
+   * @param hostname the DNS name clients use (Host header, SNI); defaults to the name
    * @param addresses its public addresses
    * @param inIface the interface clients arrive on, or null
+   * @param forwarding whether the host routes (ip_forward on)
    * @param firewall firewall inputs as {@code [TYPE:]PATH}, resolved against {@code base}
    * @param servers server config inputs, the same way
    * @param policy the policy name or path, or null for the default
    * @param base the directory inputs are relative to
    * @param source where it is declared
    */
-  public record Host(String name, List<Ip> addresses, String inIface, List<String> firewall, List<String> servers,
+  public record Host(String name, String hostname, List<Ip> addresses, String inIface, boolean forwarding, List<String> firewall, List<String> servers,
       String policy, Path base, SourceRef source) {
     public Host {
       addresses = List.copyOf(addresses);
@@ -89,7 +91,7 @@ public final class Inventory {
       throw at.error("each host needs 'host: NAME'");
     }
     Map<String, Yaml.Doc> merged = new LinkedHashMap<>();
-    for (String k : List.of("policy", "interface")) {
+    for (String k : List.of("policy", "interface", "forwarding")) {
       if (defaults.containsKey(k)) {
         merged.put(k, defaults.get(k));
       }
@@ -113,7 +115,7 @@ public final class Inventory {
       firewall.addAll(strings(gd.get("firewall")));
       servers.addAll(strings(gd.get("servers")));
       addresses.addAll(addresses(gd.get("addresses")));
-      for (String k : List.of("policy", "interface")) {
+      for (String k : List.of("policy", "interface", "forwarding")) {
         if (gd.containsKey(k)) {
           merged.put(k, gd.get(k));
         }
@@ -125,8 +127,10 @@ public final class Inventory {
     addresses.addAll(addresses(h.get("addresses")));
     String iface = merged.containsKey("interface") ? merged.get("interface").string() : null;
     String policy = merged.containsKey("policy") ? merged.get("policy").string() : null;
+    boolean forwarding = merged.containsKey("forwarding") && merged.get("forwarding").bool();
     Yaml.Doc name = h.get("host");
-    return new Host(name.string(), addresses, iface, firewall, servers, policy, base, new SourceRef(file, name.line(), "host: " + name.string()));
+    String hostname = h.containsKey("hostname") ? h.get("hostname").string() : name.string();
+    return new Host(name.string(), hostname, addresses, iface, forwarding, firewall, servers, policy, base, new SourceRef(file, name.line(), "host: " + name.string()));
   }
 
   private static List<String> strings(Yaml.Doc d) throws InputException {

@@ -26,7 +26,7 @@ public final class PolicyLoader {
   private static final Set<String> TOP = Set.of("policy", "version", "title", "description", "extends", "internet", "checks");
   private static final Set<String> CHECK_KEYS = Set.of("severity", "enabled");
   /** The built-in policies, in the order {@code portproof rules} lists them. */
-  public static final List<String> BUILT_IN = List.of("web-baseline");
+  public static final List<String> BUILT_IN = List.of("web-baseline", "hsts-preload", "mozilla-intermediate-6.0", "mozilla-modern-6.0", "pci-dss-4.0");
 
   private PolicyLoader() {}
 

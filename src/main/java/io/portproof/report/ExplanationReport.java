@@ -33,7 +33,7 @@ public final class ExplanationReport {
     n.set("decidedBy", Json.source(e.decidedBy()));
     if (e.rewrittenTo() != null) {
       ObjectNode r = n.putObject("rewrittenTo");
-      r.put("address", e.rewrittenTo().address().toString());
+      r.put("address", e.rewrittenTo().address() == null ? null : e.rewrittenTo().address().toString());
       if (e.rewrittenTo().port() >= 0) {
         r.put("port", e.rewrittenTo().port());
       } else {
@@ -75,7 +75,7 @@ public final class ExplanationReport {
       out.printf("decided by:  %s  %s%n", e.decidedBy().location(), e.decidedBy().text());
     }
     if (e.rewrittenTo() != null) {
-      out.printf("rewritten:   to %s%s by %s%n", e.rewrittenTo().address(),
+      out.printf("rewritten:   to %s%s by %s%n", e.rewrittenTo().address() == null ? "an address of the incoming interface" : e.rewrittenTo().address(),
           e.rewrittenTo().port() >= 0 ? ":" + e.rewrittenTo().port() : "", e.rewrittenTo().source().location());
     }
     if (e.note() != null) {

@@ -36,7 +36,7 @@ public final class ExposureReport {
         pn.set("decidedBy", Json.source(p.decidedBy()));
         if (p.rewrittenTo() != null) {
           ObjectNode r = pn.putObject("rewrittenTo");
-          r.put("address", p.rewrittenTo().address().toString());
+          r.put("address", p.rewrittenTo().address() == null ? null : p.rewrittenTo().address().toString());
           r.put("port", p.rewrittenTo().port());
           r.set("by", Json.source(p.rewrittenTo().source()));
         }
@@ -68,7 +68,7 @@ public final class ExposureReport {
           out.printf("             by %s  %s%n", p.decidedBy().location(), p.decidedBy().text());
         }
         if (p.rewrittenTo() != null) {
-          out.printf("             rewritten to %s%s by %s%n", p.rewrittenTo().address(),
+          out.printf("             rewritten to %s%s by %s%n", p.rewrittenTo().address() == null ? "an address of the incoming interface" : p.rewrittenTo().address(),
               p.rewrittenTo().port() >= 0 ? ":" + p.rewrittenTo().port() : "", p.rewrittenTo().source().location());
         }
         if (p.note() != null) {

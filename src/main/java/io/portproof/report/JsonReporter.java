@@ -3,7 +3,11 @@ package io.portproof.report;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portproof.analysis.Endpoint;
 import io.portproof.diag.Diagnostic;
+import io.portproof.model.web.CertificateFacts;
+import io.portproof.model.web.EndpointPrediction;
+import io.portproof.model.web.ResponsePrediction;
 import io.portproof.model.Ip;
 import io.portproof.model.SourceRef;
 import io.portproof.policy.CheckResult;
@@ -55,6 +59,10 @@ public final class JsonReporter implements Reporter {
           fs.add(finding(f));
         }
       }
+      ArrayNode endpoints = hn.putArray("endpoints");
+      for (Endpoint e : h.endpoints()) {
+        endpoints.add(endpoint(e));
+      }
       ArrayNode diags = hn.putArray("diagnostics");
       for (Diagnostic d : h.diagnostics()) {
         ObjectNode dn = diags.addObject();
@@ -71,6 +79,71 @@ public final class JsonReporter implements Reporter {
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** One endpoint: the firewall's answer joined with the server's, every fact with the line behind it. */
+  static ObjectNode endpoint(Endpoint e) {
+    ObjectNode n = Json.object();
+    n.put("family", e.address().family().label());
+    n.put("address", e.address().toString());
+    n.put("port", e.port());
+    n.put("transport", e.transport());
+    n.put("prediction", e.prediction());
+    n.put("why", e.why());
+    ObjectNode fw = n.putObject("firewall");
+    fw.put("verdict", e.firewall());
+    fw.set("decidedBy", Json.source(e.firewallBy()));
+    EndpointPrediction w = e.web();
+    if (w == null || !w.listening()) {
+      n.putNull("listener");
+      n.put("tls", false);
+      n.putArray("protocols");
+      n.putArray("ciphers");
+      n.putNull("certificate");
+      n.putArray("responses");
+      return n;
+    }
+    ObjectNode l = n.putObject("listener");
+    l.put("address", w.listener().address());
+    l.put("port", w.listener().port());
+    l.put("tls", w.listener().tls());
+    l.put("http2", w.listener().http2());
+    l.set("source", Json.source(w.listener().source()));
+    n.put("tls", w.tls());
+    ArrayNode protocols = n.putArray("protocols");
+    w.protocols().forEach(protocols::add);
+    n.set("protocolsBy", Json.source(w.protocolsBy()));
+    ArrayNode ciphers = n.putArray("ciphers");
+    w.ciphers().forEach(ciphers::add);
+    n.set("ciphersBy", Json.source(w.ciphersBy()));
+    CertificateFacts c = w.certificate();
+    if (c == null) {
+      n.putNull("certificate");
+    } else {
+      ObjectNode cn = n.putObject("certificate");
+      cn.put("file", c.file());
+      cn.put("subject", c.subject());
+      ArrayNode sans = cn.putArray("sans");
+      c.subjectAltNames().forEach(sans::add);
+      cn.put("notBefore", String.valueOf(c.notBefore()));
+      cn.put("notAfter", String.valueOf(c.notAfter()));
+      cn.put("keyAlgorithm", c.keyAlgorithm());
+      cn.put("keyBits", c.keyBits());
+      cn.put("selfSigned", c.selfSigned());
+      cn.set("source", Json.source(c.source()));
+    }
+    n.set("server", Json.source(w.server()));
+    ArrayNode responses = n.putArray("responses");
+    for (ResponsePrediction r : w.responses()) {
+      ObjectNode rn = responses.addObject();
+      rn.put("path", r.path());
+      rn.put("status", r.status());
+      rn.put("location", r.location());
+      rn.put("hsts", r.hsts());
+      rn.set("decidedBy", Json.source(r.decidedBy()));
+      rn.set("hstsBy", Json.source(r.hstsBy()));
+    }
+    return n;
   }
 
   static ObjectNode finding(Finding f) {

@@ -23,6 +23,10 @@ class FirewallAnalyzerTest {
   private static final String HOST = "198.51.100.10";
 
   private static FirewallAnalyzer fw(String... exports) {
+    return fw(false, exports);
+  }
+
+  private static FirewallAnalyzer fw(boolean forwarding, String... exports) {
     List<Ruleset> rs = new ArrayList<>();
     int i = 0;
     for (String e : exports) {
@@ -30,7 +34,7 @@ class FirewallAnalyzerTest {
       rs.add(IptablesParser.parse(new InputText(Path.of("rules" + i), "rules" + (i++), e), null, Map.of(), d));
       assertThat(d.hasInvalid()).as("fixture parses: %s", d.asList()).isFalse();
     }
-    return new FirewallAnalyzer(new HostContext(rs, IpSet.of(IpRange.of(Ip.parse(HOST)))));
+    return new FirewallAnalyzer(new HostContext(rs, IpSet.of(IpRange.of(Ip.parse(HOST))), forwarding));
   }
 
   private static Explanation tcp(FirewallAnalyzer a, String src, int port) {
@@ -119,6 +123,28 @@ class FirewallAnalyzerTest {
   }
 
   @Test
+  void aRejectedFinalAckStillLetsConnectReturn() {
+    // The kernel truth suite: the SYN is accepted as NEW and answered, so connect() returns; the ACK (ESTABLISHED)
+    // meeting a REJECT afterwards is only a soft error on an established socket.
+    FirewallAnalyzer a = fw("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 110 -m conntrack --ctstate NEW -j ACCEPT\n"
+        + "-A INPUT -p tcp --dport 1: -j REJECT --reject-with icmp-net-prohibited\nCOMMIT\n");
+    Explanation e = tcp(a, "203.0.113.5", 110);
+    assertThat(e.verdict()).isEqualTo(Verdict.ACCEPT);
+    assertThat(e.note()).contains("final ACK", "rules0:4");
+    FirewallAnalyzer dropped = fw("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --syn --dport 110 -j ACCEPT\nCOMMIT\n");
+    assertThat(tcp(dropped, "203.0.113.5", 110).verdict()).isEqualTo(Verdict.ACCEPT);
+    assertThat(tcp(dropped, "203.0.113.5", 110).note()).contains("final ACK");
+  }
+
+  @Test
+  void theAnswerToAnUntrackedSynLeavesAsInvalid() {
+    FirewallAnalyzer a = fw("*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 22 -j NOTRACK\nCOMMIT\n"
+        + "*filter\n:INPUT DROP [0:0]\n:OUTPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate UNTRACKED -j ACCEPT\n"
+        + "-A OUTPUT -m conntrack --ctstate INVALID -j ACCEPT\nCOMMIT\n");
+    assertThat(tcp(a, "203.0.113.5", 22).verdict()).isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
   void marksSetInMangleAreSeenByFilter() {
     FirewallAnalyzer a = fw("*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -s 203.0.113.0/24 -j MARK --set-xmark 0x1/0xffffffff\nCOMMIT\n"
         + "*filter\n:INPUT DROP [0:0]\n-A INPUT -m mark --mark 0x1 -j ACCEPT\nCOMMIT\n");
@@ -175,8 +201,40 @@ class FirewallAnalyzerTest {
   }
 
   @Test
+  void dnatToAnotherHostIsDroppedUnlessTheHostForwards() {
+    String rules = "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80\nCOMMIT\n";
+    Explanation e = tcp(fw(rules), "203.0.113.5", 8080);
+    assertThat(e.verdict()).isEqualTo(Verdict.DROP);
+    assertThat(e.note()).contains("does not forward");
+    assertThat(tcp(fw(true, rules), "203.0.113.5", 8080).verdict()).isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
+  void dnatToLoopbackFromOutsideIsAMartian() {
+    FirewallAnalyzer a = fw("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 127.0.0.1:8080\nCOMMIT\n");
+    assertThat(tcp(a, "203.0.113.5", 80, "eth0").verdict()).isEqualTo(Verdict.DROP);
+    assertThat(tcp(a, "203.0.113.5", 80, "eth0").note()).contains("loopback");
+  }
+
+  @Test
+  void redirectOnAHostWithSeveralAddressesCannotKnowWhichOne() {
+    List<Ruleset> rs = new ArrayList<>();
+    Diagnostics d = new Diagnostics();
+    rs.add(IptablesParser.parse(new InputText(Path.of("r"), "r", "*nat\n:PREROUTING ACCEPT [0:0]\n"
+        + "-A PREROUTING -p tcp --dport 1433 -j REDIRECT --to-ports 8080\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n"
+        + "-A INPUT -d 198.51.100.10 -p tcp --dport 8080 -j ACCEPT\n-A INPUT -p tcp --dport 9090 -j ACCEPT\nCOMMIT\n"), null, Map.of(), d));
+    IpSet two = IpSet.of(IpRange.of(Ip.parse(HOST)), IpRange.of(Ip.parse("198.51.100.11")));
+    FirewallAnalyzer a = new FirewallAnalyzer(new HostContext(rs, two));
+    Explanation e = tcp(a, "203.0.113.5", 1433);
+    assertThat(e.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(e.reasons().get(0).text()).contains("REDIRECT");
+    FirewallAnalyzer one = new FirewallAnalyzer(new HostContext(rs, IpSet.of(IpRange.of(Ip.parse(HOST)))));
+    assertThat(tcp(one, "203.0.113.5", 1433).verdict()).isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
   void dnatToAnotherHostIsForwarded() {
-    FirewallAnalyzer a = fw("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80\n"
+    FirewallAnalyzer a = fw(true, "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80\n"
         + "-A PREROUTING -p tcp --dport 8081 -j DNAT --to-destination 10.0.0.6:80\nCOMMIT\n"
         + "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -d 10.0.0.5 -j ACCEPT\nCOMMIT\n");
     Explanation e = tcp(a, "203.0.113.5", 8080);
@@ -204,6 +262,25 @@ class FirewallAnalyzerTest {
     assertThat(tcp(a, "198.18.0.5", 443).verdict()).isEqualTo(Verdict.ACCEPT);
     Exposure e = a.exposure(Ip.parse(HOST), Protocols.TCP, PortSet.range(1, 65535), null);
     assertThat(e.blockFor(22).sources(Verdict.ACCEPT)).isEqualTo(IpSet.of(IpRange.prefix(Ip.parse("203.0.113.0"), 24)));
+  }
+
+  @Test
+  void aStatelessLayerOutsideTheHostSeesTheReplyAfterNatIsUndone() {
+    Diagnostics d = new Diagnostics();
+    Ruleset host = IptablesParser.parse(new InputText(Path.of("rules.v4"), "rules.v4",
+        "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 443 -j REDIRECT --to-ports 8443\nCOMMIT\n"), null, Map.of(), d);
+    io.portproof.model.SourceRef at = new io.portproof.model.SourceRef("nacl.json", 12, "egress allow tcp 443");
+    io.portproof.model.fw.Chain out = new io.portproof.model.fw.Chain("nacl/out", "nacl", "outbound", Verdict.DROP,
+        List.of(new io.portproof.model.fw.Rule(List.of(new io.portproof.model.fw.Match.Protocol(java.util.Set.of(Protocols.TCP), false),
+            new io.portproof.model.fw.Match.Port(io.portproof.model.fw.Match.Side.SOURCE, PortSet.of(443), false)),
+            new io.portproof.model.fw.Action.Accept(), at)), at);
+    Ruleset nacl = new Ruleset(io.portproof.model.Family.IPV4,
+        List.of(new io.portproof.model.fw.BaseChain(io.portproof.model.fw.Hook.POSTROUTING, 20000, false, out)),
+        Map.of(out.key(), out), io.portproof.model.SourceRef.ofFile("nacl.json"));
+    FirewallAnalyzer a = new FirewallAnalyzer(new HostContext(List.of(host, nacl), IpSet.of(IpRange.of(Ip.parse(HOST)))));
+    assertThat(tcp(a, "203.0.113.5", 443).verdict()).as("the reply leaves from 443, not 8443").isEqualTo(Verdict.ACCEPT);
+    assertThat(tcp(a, "203.0.113.5", 22).verdict()).isEqualTo(Verdict.DROP);
+    assertThat(tcp(a, "203.0.113.5", 22).decidedBy().file()).isEqualTo("nacl.json");
   }
 
   @Test
