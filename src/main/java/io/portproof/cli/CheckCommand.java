@@ -1,26 +1,33 @@
 package io.portproof.cli;
 
-import io.portproof.analysis.HostFacts;
-import io.portproof.analysis.web.WebPredictor;
-import io.portproof.reconcile.Reconciler;
-import io.portproof.reconcile.Drift;
-import io.portproof.probe.Observation;
-import io.portproof.probe.Prober;
-import io.portproof.probe.Target;
-import io.portproof.model.fw.Verdict;
-import io.portproof.analysis.Protocols;
 import io.portproof.analysis.Exposure;
+import io.portproof.analysis.HostFacts;
+import io.portproof.analysis.Protocols;
+import io.portproof.analysis.web.WebPredictor;
+import io.portproof.diag.Diagnostic;
 import io.portproof.model.Ip;
 import io.portproof.model.SourceRef;
+import io.portproof.model.fw.Verdict;
 import io.portproof.parse.InputException;
+import io.portproof.policy.Check;
 import io.portproof.policy.CheckResult;
-import io.portproof.policy.Finding;
+import io.portproof.policy.Checks;
 import io.portproof.policy.HostResult;
 import io.portproof.policy.Inventory;
 import io.portproof.policy.Policy;
 import io.portproof.policy.PolicyLoader;
 import io.portproof.policy.RunResult;
 import io.portproof.policy.Severity;
+import io.portproof.policy.waiver.Baseline;
+import io.portproof.policy.waiver.Gate;
+import io.portproof.policy.waiver.Waiver;
+import io.portproof.policy.waiver.Waivers;
+import io.portproof.probe.Observation;
+import io.portproof.probe.Prober;
+import io.portproof.probe.Target;
+import io.portproof.reconcile.Drift;
+import io.portproof.reconcile.Reconciler;
+import io.portproof.report.Report;
 import io.portproof.report.Reporter;
 import io.portproof.report.Reporters;
 import java.io.FileOutputStream;
@@ -29,6 +36,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,7 +56,9 @@ import picocli.CommandLine.Parameters;
         "Examples:",
         "  portproof check samples/web-good",
         "  portproof check --firewall rules.v4 --firewall rules.v6 --address 198.51.100.10 --address 2001:db8::10",
-        "  portproof check fleet/portproof.yaml --host web1 --format json --output web1.json"})
+        "  portproof check fleet/portproof.yaml --host web1 --format json --output web1.json",
+        "  portproof check fleet --format sarif -o portproof.sarif --format junit -o portproof.xml --waivers waivers.yaml",
+        "  portproof check fleet --baseline last-release.json --format markdown -o comment.md"})
 final class CheckCommand extends IoCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", description = "A directory with portproof.yaml, or the file itself.")
   Path path;
@@ -83,7 +94,7 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
   @Option(names = "--policy", paramLabel = "NAME|FILE", description = "A built-in policy (see 'portproof rules') or a YAML file; overrides the inventory's.")
   String policy;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "Output format, repeatable: text, json (default: text).")
+  @Option(names = "--format", paramLabel = "FORMAT", description = "Output format, repeatable: text, json, sarif, junit, markdown, html (default: text).")
   List<String> formats = new ArrayList<>();
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where the matching --format goes (by position); '-' or none: standard output.")
@@ -98,6 +109,18 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
   @Option(names = "--fail-on", defaultValue = "low", paramLabel = "SEVERITY",
       description = "Exit 1 when a finding is at least this severe: info, low, medium, high, critical (default: ${DEFAULT-VALUE}).")
   String failOn;
+
+  @Option(names = "--allow-inconclusive", description = "Let undecided verdicts (the INCONCLUSIVE check, checks left INCONCLUSIVE) pass; by default they fail the run.")
+  boolean allowInconclusive;
+
+  @Option(names = "--waivers", paramLabel = "FILE", description = "Accepted findings (YAML list of id, host, subject glob, expires, reason, ticket): shown as waived, not failing. An expired waiver fails the run.")
+  Path waivers;
+
+  @Option(names = "--baseline", paramLabel = "FILE", description = "A JSON report of an earlier run: fail only on findings not in it (same check, host and subject).")
+  Path baseline;
+
+  /** What evaluating one host gives: its result, and the exposures its checks computed (for reports that draw them). */
+  private record Evaluated(HostResult result, List<Exposure> exposures) {}
 
   @Override
   public Integer call() throws Exception {
@@ -115,6 +138,12 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
     if (outputs.size() > reporters.size()) {
       throw new InputException("--output given " + outputs.size() + " times but --format only " + reporters.size() + " times; pair each output with a format");
     }
+    List<String> checkIds = new ArrayList<>(Checks.ALL.stream().map(Check::id).toList());
+    checkIds.add(Reconciler.CHECK_ID);
+    List<Waiver> waiverList = waivers == null ? List.of() : Waivers.load(waivers, waivers.toString(), checkIds);
+    Baseline base = baseline == null ? null : Baseline.load(baseline, baseline.toString());
+    boolean keepExposures = reporters.stream().anyMatch(Reporter::wantsExposures);
+    Map<String, List<Exposure>> exposures = new HashMap<>();
     List<Inventory.Host> hosts = selectHosts();
     Map<String, Policy> policies = new HashMap<>();
     Policy defaultPolicy = PolicyLoader.load(policy != null ? policy : "web-baseline");
@@ -130,7 +159,11 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
         pol = PolicyLoader.load(p);
         policies.put(polName, pol);
       }
-      results.add(evaluate(h, pol));
+      Evaluated ev = evaluate(h, pol);
+      results.add(ev.result());
+      if (keepExposures) {
+        exposures.put(h.name(), ev.exposures());
+      }
       done++;
       if (progress) {
         io.err().printf("\rchecked %d/%d hosts", done, hosts.size());
@@ -145,21 +178,30 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
             .filter(p -> p != null && p.name().equals(results.get(0).policy())).findFirst().orElse(defaultPolicy))
         : defaultPolicy;
     RunResult run = new RunResult(new Main.Version().getVersion()[0], shared, Instant.now(), results);
+    Gate.Result gate = Gate.decide(run, new Gate.Options(threshold, allowInconclusive, waiverList, base, LocalDate.now(ZoneOffset.UTC)));
+    Report report = new Report(run, gate, exposures);
     boolean colour = System.console() != null && System.getenv("NO_COLOR") == null;
     for (int i = 0; i < reporters.size(); i++) {
       String target = i < outputs.size() ? outputs.get(i) : "-";
       if (target.equals("-")) {
-        reporters.get(i).write(run, io.out(), colour && reporters.get(i).name().equals("text"));
+        reporters.get(i).write(report, io.out(), colour && reporters.get(i).name().equals("text"));
       } else {
         try (PrintStream ps = new PrintStream(new FileOutputStream(target), false, StandardCharsets.UTF_8)) {
-          reporters.get(i).write(run, ps, false);
+          reporters.get(i).write(report, ps, false);
         } catch (IOException e) {
           throw new InputException(target + ": cannot write: " + e.getMessage());
         }
       }
     }
-    boolean fail = run.findings().stream().map(Finding::severity).anyMatch(s -> s.compareTo(threshold) >= 0);
-    return fail ? Main.VIOLATION : Main.OK;
+    for (Waiver w : gate.expired()) {
+      io.err().printf("portproof: %s: the waiver for %s expired on %s, so its findings count again and the run fails; "
+          + "fix them, or renew the waiver with a new date and reason%n", w.source().location(), w.describe(), w.expires());
+    }
+    for (Waiver w : gate.unused()) {
+      io.err().printf("portproof: note: %s: the waiver for %s matched no finding; delete it if the finding is gone%n",
+          w.source().location(), w.describe());
+    }
+    return gate.failed() ? Main.VIOLATION : Main.OK;
   }
 
   /**
@@ -232,7 +274,7 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
     return hosts;
   }
 
-  private HostResult evaluate(Inventory.Host h, Policy pol) throws InputException {
+  private Evaluated evaluate(Inventory.Host h, Policy pol) throws InputException {
     List<Inputs.Spec> specs = new ArrayList<>();
     for (String f : h.firewall()) {
       specs.add(Inputs.Spec.parse(f, h.base()));
@@ -253,8 +295,9 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
     if (probe) {
       results.add(probeHost(h, facts, results));
     }
-    List<io.portproof.diag.Diagnostic> diags = new ArrayList<>(loaded.diagnostics());
+    List<Diagnostic> diags = new ArrayList<>(loaded.diagnostics());
     diags.addAll(facts.webDiagnostics());
-    return new HostResult(h.name(), h.addresses(), pol.name(), results, diags, facts.endpoints(pol.internet()));
+    return new Evaluated(new HostResult(h.name(), h.addresses(), pol.name(), results, diags, facts.endpoints(pol.internet())),
+        facts.computed());
   }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 
 /** Entry point. {@link #run} is the in-process contract tests use; {@link #main} only exits. */
 @Command(name = "portproof", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    subcommands = {CheckCommand.class, ExplainCommand.class, ExposureCommand.class, ProbeCommand.class, BenchCommand.class,
+    subcommands = {CheckCommand.class, RulesCommand.class, ExplainCommand.class, ExposureCommand.class, ProbeCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class},
     description = {
         "Proves a host's port policy: reads firewall exports (and, later, server configs), predicts what the",
@@ -35,7 +35,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(new CommandLine(this), "name a command: check, explain, exposure, probe, bench (see --help)");
+    throw new CommandLine.ParameterException(new CommandLine(this), "name a command: check, rules, explain, exposure, probe, bench (see --help)");
   }
 
   /**

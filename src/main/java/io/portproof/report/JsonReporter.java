@@ -14,13 +14,17 @@ import io.portproof.policy.CheckResult;
 import io.portproof.policy.Finding;
 import io.portproof.policy.HostResult;
 import io.portproof.policy.RunResult;
+import io.portproof.policy.waiver.Gate;
+import io.portproof.policy.waiver.Waiver;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Locale;
 
 /**
- * Machine-readable results. The schema is versioned by {@code schemaVersion}; fields are only ever added
- * within a version.
+ * Machine-readable results, described by the JSON Schema {@code schemas/portproof-report-1.json} in the jar. The
+ * schema is versioned by {@code schemaVersion}; fields are only ever added within a version. The gate's fields
+ * ({@code gate}, and per finding {@code waiver}, {@code baselineState}, {@code blocking}) appear when waivers or a
+ * baseline were given.
  */
 public final class JsonReporter implements Reporter {
   public static final int SCHEMA_VERSION = 1;
@@ -31,7 +35,9 @@ public final class JsonReporter implements Reporter {
   }
 
   @Override
-  public void write(RunResult run, PrintStream out, boolean colour) {
+  public void write(Report report, PrintStream out, boolean colour) {
+    RunResult run = report.run();
+    Gate.Result gate = report.gate();
     ObjectNode root = Json.object();
     root.put("schemaVersion", SCHEMA_VERSION);
     root.put("tool", run.tool());
@@ -54,9 +60,17 @@ public final class JsonReporter implements Reporter {
         cn.put("title", r.title());
         cn.put("status", r.status().name());
         cn.put("summary", r.summary());
+        Gate.Triage undecided = gate.triage(h, r);
+        if (undecided != null && report.gated()) {
+          triage(cn, undecided);
+        }
         ArrayNode fs = cn.putArray("findings");
         for (Finding f : r.findings()) {
-          fs.add(finding(f));
+          ObjectNode fn = finding(f);
+          if (report.gated()) {
+            triage(fn, gate.triage(f));
+          }
+          fs.add(fn);
         }
       }
       ArrayNode endpoints = hn.putArray("endpoints");
@@ -74,11 +88,47 @@ public final class JsonReporter implements Reporter {
     ObjectNode summary = root.putObject("summary");
     summary.put("hosts", run.hosts().size());
     summary.put("findings", run.findings().size());
+    if (report.gated()) {
+      ObjectNode g = root.putObject("gate");
+      g.put("failed", gate.failed());
+      g.put("failOn", gate.options().failOn().label());
+      g.put("allowInconclusive", gate.options().allowInconclusive());
+      g.put("blocking", gate.blocking());
+      g.put("waived", gate.waived());
+      if (gate.options().baseline() != null) {
+        g.put("baseline", gate.options().baseline().file());
+      }
+      ArrayNode expired = g.putArray("expiredWaivers");
+      gate.expired().forEach(w -> expired.add(waiver(w)));
+    }
     try {
       out.println(Json.MAPPER.writeValueAsString(root));
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Adds the gate's decision: only written when waivers or a baseline were given. */
+  private static void triage(ObjectNode n, Gate.Triage t) {
+    if (t.waiver() != null) {
+      n.set("waiver", waiver(t.waiver()));
+    }
+    if (t.baseline() != null) {
+      n.put("baselineState", t.baseline().name().toLowerCase(Locale.ROOT));
+    }
+    n.put("blocking", t.blocking());
+  }
+
+  private static ObjectNode waiver(Waiver w) {
+    ObjectNode n = Json.object();
+    n.put("id", w.checkId());
+    n.put("host", w.host());
+    n.put("subject", w.subject());
+    n.put("expires", w.expires().toString());
+    n.put("reason", w.reason());
+    n.put("ticket", w.ticket());
+    n.set("at", Json.source(w.source()));
+    return n;
   }
 
   /** One endpoint: the firewall's answer joined with the server's, every fact with the line behind it. */

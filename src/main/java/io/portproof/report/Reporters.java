@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /** The registry of report formats: adding one is a {@link Reporter} and a line here. */
 public final class Reporters {
-  public static final List<Reporter> ALL = List.of(new TextReporter(), new JsonReporter());
+  public static final List<Reporter> ALL = List.of(new TextReporter(), new JsonReporter(), new SarifReporter(),
+      new JUnitReporter(), new MarkdownReporter(), new HtmlReporter());
 
   private Reporters() {}
 

@@ -7,7 +7,10 @@ import io.portproof.policy.CheckResult;
 import io.portproof.policy.Finding;
 import io.portproof.policy.HostResult;
 import io.portproof.policy.RunResult;
+import io.portproof.policy.waiver.Gate;
+import io.portproof.policy.waiver.Waiver;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 
 /** For people at a terminal: one line per check, findings indented under it with their deciding lines. */
@@ -18,7 +21,9 @@ public final class TextReporter implements Reporter {
   }
 
   @Override
-  public void write(RunResult run, PrintStream out, boolean colour) {
+  public void write(Report report, PrintStream out, boolean colour) {
+    RunResult run = report.run();
+    Gate.Result gate = report.gate();
     Paint p = new Paint(colour);
     out.printf("portproof check: policy %s (%s)%n", run.policy().name(), run.policy().title());
     int pass = 0;
@@ -41,8 +46,17 @@ public final class TextReporter implements Reporter {
           default -> other++;
         }
         out.printf("  %s  %-26s %s%n", status, r.checkId(), r.summary());
+        Gate.Triage undecided = gate.triage(h, r);
+        if (undecided != null && !gating(undecided).isEmpty()) {
+          out.printf("        %s%n", p.dim(gating(undecided)));
+        }
         for (Finding f : r.findings()) {
-          out.printf("        %s %s%n", p.severity(f.severity().label()), f.message());
+          Gate.Triage t = gate.triage(f);
+          out.printf("        %s %s%s%n", p.severity(f.severity().label()), t.waiver() != null ? p.dim("[waived] ") : "", f.message());
+          String note = gating(t);
+          if (!note.isEmpty()) {
+            out.printf("          %s%n", p.dim(note));
+          }
           for (SourceRef e : f.evidence()) {
             out.printf("          %s%s%n", p.dim(e.location()), e.text().isEmpty() ? "" : "  " + e.text());
           }
@@ -56,9 +70,35 @@ public final class TextReporter implements Reporter {
         }
       }
     }
+    if (!gate.expired().isEmpty()) {
+      out.println();
+      out.println(p.red("expired waivers (each fails the run):"));
+      for (Waiver w : gate.expired()) {
+        out.printf("  %s: %s expired on %s%s%n", w.source().location(), w.describe(), w.expires(),
+            w.ticket() == null ? "" : " (" + w.ticket() + ")");
+      }
+    }
     out.println();
     out.printf("%d host(s): %d check(s) passed, %d failed, %d inconclusive or skipped; %d finding(s)%n",
         run.hosts().size(), pass, fail, other, run.findings().size());
+    if (report.gated()) {
+      out.printf("gate: %s; %d blocking, %d waived%s%n", gate.failed() ? p.red("FAIL") : p.green("PASS"), gate.blocking(),
+          gate.waived(), gate.options().baseline() == null ? ""
+              : ", " + gate.findings().values().stream().filter(t -> t.baseline() == Gate.BaselineState.NEW).count()
+                  + " new since " + gate.options().baseline().file());
+    }
+  }
+
+  /** The gate's remark on a finding, or "" when there is nothing to say beyond the finding itself. */
+  private static String gating(Gate.Triage t) {
+    List<String> parts = new ArrayList<>();
+    if (t.waiver() != null) {
+      parts.add(Report.describe(t.waiver()));
+    }
+    if (t.baseline() != null) {
+      parts.add(t.baseline() == Gate.BaselineState.NEW ? "new since the baseline" : "already in the baseline");
+    }
+    return String.join("; ", parts);
   }
 
   /** ANSI colour, or nothing. */

@@ -23,7 +23,7 @@ class SamplesTest {
     assertStatuses(sample, exit, expected, /* exact= */ true);
   }
 
-  /** Server-config samples: the web checks that matter for each, and the exit code. */
+  /** Server-config and layered samples: the checks that matter for each, and the exit code. */
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "nginx-certbot|0|HTTP-REDIRECTS-TO-HTTPS=PASS HTTPS-LISTENER=PASS HSTS=PASS TLS-PROTOCOLS=PASS TLS-CIPHERS=PASS CERTIFICATE=PASS RUNNING-CONFIG=SKIPPED",
@@ -33,7 +33,11 @@ class SamplesTest {
       "nginx-tls10|1|HTTP-REDIRECTS-TO-HTTPS=PASS TLS-PROTOCOLS=FAIL",
       "nginx-redirect-other-host|1|HTTP-REDIRECTS-TO-HTTPS=FAIL HSTS=FAIL",
       "nginx-loopback-443|1|HTTPS-LISTENER=FAIL",
-      "haproxy-edge|1|HTTP-REDIRECTS-TO-HTTPS=FAIL TLS-PROTOCOLS=PASS CERTIFICATE=PASS"})
+      "haproxy-edge|1|HTTP-REDIRECTS-TO-HTTPS=FAIL TLS-PROTOCOLS=PASS CERTIFICATE=PASS",
+      // Layers in front of the host: a NACL that blocks 443 although the security group opens it.
+      "aws-nacl-blocks|1|HTTPS-OPEN=FAIL HTTP-OPEN=PASS IPV6-PARITY=FAIL INCONCLUSIVE=PASS",
+      // firewalld's stock public zone: ssh, dhcpv6-client and cockpit, no http or https.
+      "firewalld-public|1|HTTPS-OPEN=FAIL HTTP-OPEN=FAIL UNEXPECTED-EXPOSURE=FAIL INCONCLUSIVE=PASS"})
   void serverSampleGivesItsExpectedResult(String sample, int exit, String expected) throws Exception {
     assertStatuses(sample, exit, expected, /* exact= */ false);
   }

@@ -73,6 +73,13 @@ public record CertificateFacts(
    *
    * @throws IOException when the file cannot be read or holds no certificate
    */
+  /** The path as a user in the working directory would type it: relative when below it. */
+  private static String display(Path pem) {
+    Path cwd = Path.of("").toAbsolutePath();
+    Path abs = pem.toAbsolutePath().normalize();
+    return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+  }
+
   public static CertificateFacts read(Path pem, SourceRef source) throws IOException {
     if (Files.size(pem) > MAX_PEM_BYTES) {
       throw new IOException(pem + " is larger than " + MAX_PEM_BYTES + " bytes; not a certificate");
@@ -99,7 +106,7 @@ public record CertificateFacts(
                 ? ec.getParams().getCurve().getField().getFieldSize()
                 : key instanceof DSAPublicKey dsa ? dsa.getParams().getP().bitLength() : 0;
     return new CertificateFacts(
-        pem.toString(),
+        display(pem),
         cert.getSubjectX500Principal().getName(),
         altNames(cert),
         cert.getNotBefore().toInstant(),
