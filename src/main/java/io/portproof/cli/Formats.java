@@ -19,6 +19,7 @@ final class Formats {
       io.portproof.parse.ufw.UfwFormat.userRules(),
       new IptablesFormat("iptables", null),
       new IptablesFormat("ip6tables", Family.IPV6),
+      io.portproof.parse.nft.NftFormat.TEXT, io.portproof.parse.nft.NftFormat.JSON,
       new io.portproof.parse.aws.AwsSecurityGroupFormat(),
       new io.portproof.parse.aws.AwsNetworkAclFormat(),
       io.portproof.parse.firewalld.FirewalldFormat.zoneFile(),
