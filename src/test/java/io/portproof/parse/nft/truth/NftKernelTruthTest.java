@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * explain -f nft:FILE} predicted exactly what the kernel did, tuple by tuple.
  *
  * <p>System properties: {@code portproof.nft.truth.rulesets} (default 210), {@code portproof.nft.truth.seed}
- * (re-run one generated ruleset), {@code portproof.nft.truth.baseSeed} (first seed; random and printed by
+ * (re-run one generated ruleset), {@code portproof.nft.truth.baseSeed} (first seed; 7000 unless given, printed by
  * default), {@code portproof.nft.truth.labs} (parallel namespace pairs, default 6).
  */
 @Tag("kernel")
@@ -50,7 +50,8 @@ class NftKernelTruthTest {
   @Test
   void generatedRulesetsAgreeWithTheKernel(@TempDir Path work) throws IOException {
     Long single = Long.getLong("portproof.nft.truth.seed");
-    long base = Long.getLong("portproof.nft.truth.baseSeed", System.nanoTime() & 0xffffffffL);
+    // A fixed default keeps CI deterministic; -Dportproof.nft.truth.baseSeed=N explores other rulesets.
+    long base = Long.getLong("portproof.nft.truth.baseSeed", 7000L);
     int count = single != null ? 1 : Integer.getInteger("portproof.nft.truth.rulesets", 210);
     List<TruthCase> cases = new ArrayList<>();
     for (int i = 0; i < count; i++) {
