@@ -63,6 +63,10 @@ final class RulesCommand extends IoCommand implements Callable<Integer> {
         out.println("    controls:   " + String.join("; ", controls.stream().map(x -> x.framework() + " " + x.id()).toList()));
       }
     }
+    out.printf("%nInput formats (sniffed from the content; force one as TYPE:FILE):%n%n");
+    for (io.portproof.parse.InputFormat f : Formats.ALL) {
+      out.printf("  %-14s %s%n", f.name(), f.summary());
+    }
   }
 
   private static void json(List<Policy> policies, PrintStream out) {
