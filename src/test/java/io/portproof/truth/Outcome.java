@@ -1,7 +1,7 @@
 package io.portproof.truth;
 
 /** What a TCP client sees when it connects, in DESIGN.md's terms. */
-enum Outcome {
+public enum Outcome {
   /** The three-way handshake completed. */
   OPEN,
   /** A TCP reset or an ICMP port-unreachable answered the SYN. */
@@ -11,7 +11,7 @@ enum Outcome {
   /** Nothing came back before the connect timeout. */
   FILTERED;
 
-  static Outcome parse(String lowerCase) {
+  public static Outcome parse(String lowerCase) {
     return valueOf(lowerCase.toUpperCase(java.util.Locale.ROOT));
   }
 }

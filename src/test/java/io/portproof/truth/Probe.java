@@ -9,8 +9,8 @@ import com.google.common.net.InetAddresses;
  * @param dst server address it connects to
  * @param port destination port before any NAT
  */
-record Probe(String src, String dst, int port) {
-  Probe {
+public record Probe(String src, String dst, int port) {
+  public Probe {
     if (InetAddresses.forString(src).getClass() != InetAddresses.forString(dst).getClass()) {
       throw new IllegalArgumentException("mixed families: " + src + " -> " + dst);
     }
@@ -19,12 +19,12 @@ record Probe(String src, String dst, int port) {
     }
   }
 
-  boolean v6() {
+  public boolean v6() {
     return src.contains(":");
   }
 
   /** The line portproof's {@code explain --packets} reads for this probe. */
-  String packetLine(String iface) {
+  public String packetLine(String iface) {
     return src + " " + dst + " tcp " + port + " " + iface;
   }
 

@@ -18,16 +18,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Runs short host commands (ip, iptables-restore, sysctl) with a hard time bound. */
-final class Shell {
+public final class Shell {
   private Shell() {}
 
   /** What a finished command said. */
-  record Result(List<String> command, int exitCode, String stdout, String stderr) {
-    boolean ok() {
+  public record Result(List<String> command, int exitCode, String stdout, String stderr) {
+    public boolean ok() {
       return exitCode == 0;
     }
 
-    Result orThrow() {
+    public Result orThrow() {
       if (!ok()) {
         throw new IllegalStateException(
             String.join(" ", command) + " exited " + exitCode + ": " + stderr.strip() + stdout.strip());
@@ -39,7 +39,7 @@ final class Shell {
   /** Commands here finish in milliseconds; anything slower is broken, not busy. */
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
-  static Result run(String stdin, String... command) {
+  public static Result run(String stdin, String... command) {
     ProcessBuilder builder = new ProcessBuilder(command);
     Process process;
     try {
@@ -104,7 +104,7 @@ final class Shell {
    * The absolute path of an administration tool, or empty. Test JVMs often run with a PATH that
    * lacks the sbin directories, so those are searched too.
    */
-  static Optional<String> tool(String name) {
+  public static Optional<String> tool(String name) {
     List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
     dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
     return dirs.stream()

@@ -1,5 +1,7 @@
 package io.portproof.parse.nft.truth;
 
+import io.portproof.truth.Outcome;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portproof.cli.Main;

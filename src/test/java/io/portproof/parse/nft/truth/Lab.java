@@ -1,5 +1,9 @@
 package io.portproof.parse.nft.truth;
 
+import io.portproof.truth.Shell;
+import io.portproof.truth.Probe;
+import io.portproof.truth.Outcome;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -257,7 +261,7 @@ final class Lab implements AutoCloseable {
   private List<String> childJava(String mainClass, Object... args) {
     List<String> command = new ArrayList<>(List.of(
         javaBin, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss256k",
-        "-Xmx64m", "-cp", classpath.toString(), "io.portproof.parse.nft.truth." + mainClass));
+        "-Xmx64m", "-cp", classpath.toString(), "io.portproof.truth." + mainClass));
     for (Object arg : args) {
       command.add(String.valueOf(arg));
     }

@@ -1,5 +1,7 @@
 package io.portproof.parse.nft.truth;
 
+import io.portproof.truth.Shell;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package io.portproof.parse.nft.truth;
 
+import io.portproof.truth.Probe;
+import io.portproof.truth.Outcome;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.portproof.parse.nft.truth;
 
+import io.portproof.truth.Probe;
+
 import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;

@@ -1,5 +1,7 @@
 package io.portproof.parse.nft.truth;
 
+import io.portproof.truth.Shell;
+
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;

@@ -1,5 +1,10 @@
 package io.portproof.parse.nft.truth;
 
+import io.portproof.truth.ProberMain;
+
+import io.portproof.truth.Probe;
+import io.portproof.truth.Outcome;
+
 import io.portproof.parse.nft.truth.Explainer.Answer;
 import io.portproof.parse.nft.truth.Explainer.Prediction;
 import io.portproof.parse.nft.truth.Lab.Observation;
