@@ -1,7 +1,6 @@
 package io.portproof.cli;
 
 import io.portproof.model.Family;
-import io.portproof.parse.FirewallFormat;
 import io.portproof.parse.InputFormat;
 import io.portproof.parse.apache.ApacheParser;
 import io.portproof.parse.haproxy.HaproxyParser;
@@ -48,9 +47,6 @@ final class Formats {
     return ALL.stream().map(InputFormat::name).toList();
   }
 
-  static boolean isFirewall(InputFormat f) {
-    return f instanceof FirewallFormat;
-  }
 
   /** ipset save output: auxiliary to firewall formats, read first. */
   private static final class IpsetFormat implements InputFormat {

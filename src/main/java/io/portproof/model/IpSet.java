@@ -84,10 +84,6 @@ public final class IpSet {
     return ranges.contains(ip);
   }
 
-  public boolean enclosesAll(IpSet other) {
-    return ranges.enclosesAll(other.ranges);
-  }
-
   public IpSet union(IpSet other) {
     return new IpSet(ranges.union(other.ranges));
   }

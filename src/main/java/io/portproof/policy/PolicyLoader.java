@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,14 +129,5 @@ public final class PolicyLoader {
     } catch (IOException e) {
       throw new InputException("cannot read built-in policy " + nameOrPath + ": " + e.getMessage());
     }
-  }
-
-  /** Every check's documentation, for {@code portproof rules}. */
-  public static List<String> describeChecks() {
-    List<String> out = new ArrayList<>();
-    for (Check<?> c : Checks.ALL) {
-      out.add(c.id() + " (" + c.defaultSeverity().label() + "): " + c.title() + ". " + c.documentation());
-    }
-    return out;
   }
 }
