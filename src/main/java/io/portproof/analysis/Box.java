@@ -2,6 +2,8 @@ package io.portproof.analysis;
 
 import io.portproof.model.Family;
 import io.portproof.model.Ip;
+import io.portproof.model.IpRange;
+import io.portproof.model.IpSet;
 import io.portproof.model.SourceRef;
 import io.portproof.model.fw.CtState;
 
@@ -14,6 +16,10 @@ import io.portproof.model.fw.CtState;
  * <p>The {@code client*} and {@code port*} fields remember, for reporting, which part of the original inbound
  * connection the box stands for: a reply or a NAT rewrite changes the packet fields but not whose connection it
  * is. Boxes are never modified after they are handed on; {@link #copy()} makes the next one.
+ *
+ * <p>An address dimension is a range, or — after a condition with many ranges (a blocklist) cut it — a set: the
+ * {@code *Mask} field then holds the exact addresses and the range is its hull. Cutting such a set into
+ * thousands of boxes would make the work grow with the set; a mask keeps it one box.
  */
 final class Box implements Cloneable {
   Family family;
@@ -21,6 +27,9 @@ final class Box implements Cloneable {
   Ip srcHi;
   Ip dstLo;
   Ip dstHi;
+  /** The exact source (destination) addresses when they are not the whole range srcLo..srcHi, else null. */
+  IpSet srcMask;
+  IpSet dstMask;
   int spLo;
   int spHi;
   int dpLo;
@@ -54,6 +63,7 @@ final class Box implements Cloneable {
   // Reported coordinates: the client's address, the destination port it asked for, its source port, interfaces.
   Ip clientLo;
   Ip clientHi;
+  IpSet clientMask;
   int portLo;
   int portHi;
   int cportLo;
@@ -71,6 +81,8 @@ final class Box implements Cloneable {
   Ip preNatDst;
   /** Where a DNAT/REDIRECT sent the connection, or null. */
   Rewrite rewrite;
+  /** The last cut of the client's addresses this box came from: tells sibling boxes apart without comparing sets. */
+  Cut cut;
   /** The constructs the analysis could not decide on the way here; empty for a definite path. */
   PList<Reason> taints = PList.empty();
   PList<TraceStep> trace;
@@ -89,6 +101,40 @@ final class Box implements Cloneable {
     CLIENT_PORT
   }
 
+  /**
+   * One piece of one division of the client's addresses into disjoint pieces. Boxes whose lines of cuts part at
+   * two pieces of the same division hold no client in common; other splits (interface, source port, an
+   * undecidable condition) copy the client's addresses and add no cut.
+   */
+  record Cut(Object division, int piece, Cut parent, int depth) {
+    /** False when the two boxes' client addresses are known to be disjoint. */
+    static boolean mayOverlap(Cut a, Cut b) {
+      Cut ca = null;
+      Cut cb = null;
+      while (a != b) {
+        int da = a == null ? 0 : a.depth;
+        int db = b == null ? 0 : b.depth;
+        if (da >= db) {
+          ca = a;
+          a = a.parent;
+        }
+        if (db >= da) {
+          cb = b;
+          b = b.parent;
+        }
+      }
+      return ca == null || cb == null || ca.division != cb.division || ca.piece == cb.piece;
+    }
+  }
+
+  /** Marks this fresh box as piece {@code piece} of {@code division}, when the divided addresses are the client's. */
+  Box cutAs(Object division, int piece, boolean destination) {
+    if ((destination ? dstLink : srcLink) == Link.CLIENT) {
+      cut = new Cut(division, piece, cut, cut == null ? 1 : cut.depth + 1);
+    }
+    return this;
+  }
+
   /** Where a NAT rule sent the packet. */
   record Rewrite(Ip address, int port, SourceRef source) {}
 
@@ -100,20 +146,54 @@ final class Box implements Cloneable {
     }
   }
 
+  /** This box with its source narrowed to {@code lo..hi}, which must hold some of its addresses. */
   Box withSrc(Ip lo, Ip hi) {
+    return srcMask == null ? withSrc(lo, hi, null) : withSrc(srcMask.slice(lo, hi));
+  }
+
+  /** This box with exactly the (non-empty) source addresses {@code set}. */
+  Box withSrc(IpSet set) {
+    return withSrc(set.lowest(), set.highest(), set.isRange() ? null : set);
+  }
+
+  private Box withSrc(Ip lo, Ip hi, IpSet mask) {
     Box b = copy();
     b.srcLo = lo;
     b.srcHi = hi;
-    b.linkAddr(srcLink, lo, hi);
+    b.srcMask = mask;
+    b.linkAddr(srcLink, lo, hi, mask);
     return b;
   }
 
   Box withDst(Ip lo, Ip hi) {
+    return dstMask == null ? withDst(lo, hi, null) : withDst(dstMask.slice(lo, hi));
+  }
+
+  Box withDst(IpSet set) {
+    return withDst(set.lowest(), set.highest(), set.isRange() ? null : set);
+  }
+
+  private Box withDst(Ip lo, Ip hi, IpSet mask) {
     Box b = copy();
     b.dstLo = lo;
     b.dstHi = hi;
-    b.linkAddr(dstLink, lo, hi);
+    b.dstMask = mask;
+    b.linkAddr(dstLink, lo, hi, mask);
     return b;
+  }
+
+  /** The source addresses as a set. */
+  IpSet srcSet() {
+    return srcMask != null ? srcMask : IpSet.of(new IpRange(srcLo, srcHi));
+  }
+
+  IpSet dstSet() {
+    return dstMask != null ? dstMask : IpSet.of(new IpRange(dstLo, dstHi));
+  }
+
+  /** The clients this box speaks for, as a set. */
+  IpSet clientSet() {
+    return clientMask != null ? clientMask : IpSet.of(new IpRange(clientLo, clientHi));
   }
 
   Box withSport(int lo, int hi) {
@@ -150,10 +230,11 @@ final class Box implements Cloneable {
     return b;
   }
 
-  private void linkAddr(Link link, Ip lo, Ip hi) {
+  private void linkAddr(Link link, Ip lo, Ip hi, IpSet mask) {
     if (link == Link.CLIENT) {
       clientLo = lo;
       clientHi = hi;
+      clientMask = mask;
     }
   }
 

@@ -229,8 +229,96 @@ public final class FirewallAnalyzer {
     return blocks;
   }
 
-  /** Within one port interval: walks the client address line and combines the outcomes covering each segment. */
+  /** Within one port interval: which clients meet which answer. */
   private static List<Exposure.Piece> sweepSources(Evaluator ev, List<Evaluator.Outcome> bucket) {
+    for (Evaluator.Outcome o : bucket) {
+      if (o.box().clientMask != null) {
+        return combineSets(ev, bucket);
+      }
+    }
+    return sweepRanges(ev, bucket);
+  }
+
+  /**
+   * When some outcomes hold their clients as sets (cut by a big address set): outcomes whose clients overlap —
+   * told apart by their cuts first, by their sets only when the cuts cannot — are combined on the parts they share;
+   * every other outcome's set goes to its answer whole, without walking its ranges.
+   */
+  private static List<Exposure.Piece> combineSets(Evaluator ev, List<Evaluator.Outcome> bucket) {
+    List<Evaluator.Outcome> byStart = new ArrayList<>(bucket);
+    byStart.sort(Comparator.comparing(o -> o.box().clientLo));
+    int n = byStart.size();
+    int[] group = new int[n];
+    for (int i = 0; i < n; i++) {
+      group[i] = i;
+    }
+    // Only outcomes whose hulls overlap can share clients: a sweep by start finds those pairs.
+    for (int i = 0; i < n; i++) {
+      Box a = byStart.get(i).box();
+      for (int j = i + 1; j < n && byStart.get(j).box().clientLo.compareTo(a.clientHi) <= 0; j++) {
+        Box b = byStart.get(j).box();
+        if (find(group, i) != find(group, j) && Box.Cut.mayOverlap(a.cut, b.cut) && !a.clientSet().intersect(b.clientSet()).isEmpty()) {
+          group[find(group, j)] = find(group, i);
+        }
+      }
+    }
+    Map<Integer, List<Evaluator.Outcome>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      groups.computeIfAbsent(find(group, i), k -> new ArrayList<>()).add(byStart.get(i));
+    }
+    Map<Cell, IpSet> cells = new LinkedHashMap<>();
+    for (List<Evaluator.Outcome> g : groups.values()) {
+      if (g.size() == 1) {
+        cells.merge(cellOf(g.get(0)), g.get(0).box().clientSet(), IpSet::union);
+        continue;
+      }
+      // The parts of the group's sets that the same outcomes cover.
+      List<IpSet> atoms = new ArrayList<>();
+      List<List<Evaluator.Outcome>> members = new ArrayList<>();
+      for (Evaluator.Outcome o : g) {
+        IpSet uncovered = o.box().clientSet();
+        int size = atoms.size();
+        for (int k = 0; k < size; k++) {
+          IpSet both = atoms.get(k).intersect(uncovered);
+          if (both.isEmpty()) {
+            continue;
+          }
+          IpSet only = atoms.get(k).minus(both);
+          List<Evaluator.Outcome> with = new ArrayList<>(members.get(k));
+          with.add(o);
+          if (only.isEmpty()) {
+            members.set(k, with);
+          } else {
+            atoms.set(k, only);
+            atoms.add(both);
+            members.add(with);
+          }
+          uncovered = uncovered.minus(both);
+        }
+        if (!uncovered.isEmpty()) {
+          atoms.add(uncovered);
+          members.add(new ArrayList<>(List.of(o)));
+        }
+      }
+      for (int k = 0; k < atoms.size(); k++) {
+        cells.merge(combine(ev, members.get(k)), atoms.get(k), IpSet::union);
+      }
+    }
+    List<Exposure.Piece> pieces = new ArrayList<>();
+    cells.forEach((c, set) -> pieces.add(new Exposure.Piece(set, c.verdict, c.rejectWith, c.decidedBy, c.rewrite, c.reasons, c.note)));
+    return pieces;
+  }
+
+  private static int find(int[] group, int i) {
+    while (group[i] != i) {
+      group[i] = group[group[i]];
+      i = group[i];
+    }
+    return i;
+  }
+
+  /** Walks the client address line and combines the outcomes covering each segment. */
+  private static List<Exposure.Piece> sweepRanges(Evaluator ev, List<Evaluator.Outcome> bucket) {
     List<Ip> cuts = new ArrayList<>();
     for (Evaluator.Outcome o : bucket) {
       cuts.add(o.box().clientLo);

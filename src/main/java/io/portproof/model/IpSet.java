@@ -166,10 +166,10 @@ public final class IpSet {
     if (other.isEmpty()) {
       return this;
     }
-    if (last().compareTo(other.first()) < 0) {
+    if (highest().compareTo(other.lowest()) < 0) {
       return concat(this, other);
     }
-    if (other.last().compareTo(first()) < 0) {
+    if (other.highest().compareTo(lowest()) < 0) {
       return concat(other, this);
     }
     if (other.size <= SMALL || size <= SMALL) {
@@ -244,12 +244,24 @@ public final class IpSet {
     return n == null && ip.family() == Family.IPV4 ? Ip.min(Family.IPV6) : n;
   }
 
-  private Ip first() {
+  /** The lowest address; the set must not be empty. */
+  public Ip lowest() {
     return runs[0].first;
   }
 
-  private Ip last() {
+  /** The highest address; the set must not be empty. */
+  public Ip highest() {
     return runs[runs.length - 1].last;
+  }
+
+  /** Whether the set is one range of one family (or empty). */
+  public boolean isRange() {
+    if (runs.length == 0) {
+      return true;
+    }
+    Cursor c = new Cursor(this);
+    c.next();
+    return !c.next() && lowest().family() == highest().family();
   }
 
   private static IpSet concat(IpSet a, IpSet b) {
