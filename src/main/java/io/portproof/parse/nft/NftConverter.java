@@ -1099,7 +1099,8 @@ final class NftConverter {
           Set<Integer> ps = new LinkedHashSet<>();
           for (List<Tok> v : values) {
             String w = one(v);
-            if (w.contains("-")) {
+            // ipv6-icmp, as nft prints ICMPv6, is a name with a dash, not a range.
+            if (w.contains("-") && Protocols.number(w) < 0) {
               String[] ab = w.split("-");
               for (int p = protocol(ab[0]); p <= protocol(ab[1]); p++) {
                 ps.add(p);
