@@ -135,8 +135,11 @@ public final class ExportMerge {
       }
     }
     if (why.isEmpty()) {
-      why.add(u.export() == TableOrigin.Export.IPTABLES_SAVE ? "they show the same rules"
-          : "both show it whole, and nft prints the kernel's own expressions where iptables-save may drop the ones it cannot express");
+      boolean overIptablesSave = u.export() != TableOrigin.Export.IPTABLES_SAVE
+          && others.stream().anyMatch(s -> s.origin().export() == TableOrigin.Export.IPTABLES_SAVE);
+      why.add(overIptablesSave
+          ? "both show it whole, and nft prints the kernel's own expressions where iptables-save may drop the ones it cannot express"
+          : "they show the same rules");
     }
     m.append(String.join("; ", why));
     if (!u.shown() || !u.lost().isEmpty()) {
