@@ -1,5 +1,6 @@
 package io.portproof.cli;
 
+import io.portproof.analysis.ExportMerge;
 import io.portproof.diag.Diagnostic;
 import io.portproof.diag.Diagnostics;
 import io.portproof.model.fw.IpsetDefinition;
@@ -91,6 +92,8 @@ final class Inputs {
         servers.add(m);
       }
     }
-    return new Loaded(rulesets, servers, diags.asList());
+    // Several exports of one host may show the same kernel table; each is evaluated once.
+    ExportMerge.Merged merged = ExportMerge.merge(rulesets, diags.asList());
+    return new Loaded(merged.rulesets(), servers, merged.diagnostics());
   }
 }

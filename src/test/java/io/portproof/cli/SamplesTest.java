@@ -37,7 +37,9 @@ class SamplesTest {
       // Layers in front of the host: a NACL that blocks 443 although the security group opens it.
       "aws-nacl-blocks|1|HTTPS-OPEN=FAIL HTTP-OPEN=PASS IPV6-PARITY=FAIL INCONCLUSIVE=PASS",
       // firewalld's stock public zone: ssh, dhcpv6-client and cockpit, no http or https.
-      "firewalld-public|1|HTTPS-OPEN=FAIL HTTP-OPEN=FAIL UNEXPECTED-EXPOSURE=FAIL INCONCLUSIVE=PASS"})
+      "firewalld-public|1|HTTPS-OPEN=FAIL HTTP-OPEN=FAIL UNEXPECTED-EXPOSURE=FAIL INCONCLUSIVE=PASS",
+      // iptables-nft, iptables-legacy and native nft at once: every table from the export that shows it, none UNKNOWN.
+      "mixed-backends|1|HTTPS-OPEN=FAIL HTTP-OPEN=PASS IPV6-PARITY=PASS UNEXPECTED-EXPOSURE=FAIL INCONCLUSIVE=PASS"})
   void serverSampleGivesItsExpectedResult(String sample, int exit, String expected) throws Exception {
     assertStatuses(sample, exit, expected, /* exact= */ false);
   }

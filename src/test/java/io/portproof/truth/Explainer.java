@@ -109,17 +109,29 @@ final class Explainer {
   static Answer explain(Path dir, TruthCase truthCase, List<String> addresses) {
     try {
       Files.createDirectories(dir);
-      List<String> args = new ArrayList<>(List.of("explain"));
+      List<Path> firewall = new ArrayList<>();
       if (truthCase.rulesV4() != null) {
         Path v4 = dir.resolve("rules.v4");
         Files.writeString(v4, truthCase.rulesV4());
-        args.addAll(List.of("--firewall", v4.toString()));
+        firewall.add(v4);
       }
       if (truthCase.rulesV6() != null) {
         Path v6 = dir.resolve("rules.v6");
         Files.writeString(v6, truthCase.rulesV6());
-        args.addAll(List.of("--firewall", v6.toString()));
+        firewall.add(v6);
       }
+      return explain(dir, firewall, truthCase, addresses);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** portproof's answer for the case's probes given these firewall exports (any format it sniffs). */
+  static Answer explain(Path dir, List<Path> firewall, TruthCase truthCase, List<String> addresses) {
+    try {
+      Files.createDirectories(dir);
+      List<String> args = new ArrayList<>(List.of("explain"));
+      firewall.forEach(f -> args.addAll(List.of("--firewall", f.toString())));
       StringBuilder packets = new StringBuilder("# " + truthCase.name() + "\n");
       truthCase.probes().forEach(p -> packets.append(p.packetLine(Lab.SERVER_IF)).append('\n'));
       Path packetFile = dir.resolve("packets");

@@ -110,11 +110,24 @@ final class Lab implements AutoCloseable {
 
   /** Loads the case into a fresh server namespace and probes every tuple once. */
   Map<Probe, Observation> run(TruthCase truthCase) {
+    return run(truthCase, "", serverNs -> {});
+  }
+
+  /**
+   * Like {@link #run(TruthCase)}, with more to load and a look at the loaded kernel before the probes.
+   *
+   * @param setup shell commands run in the server namespace before the case's rules are restored, as a host
+   *     restores its ipsets first (nft -f, ipset restore, a second iptables backend); {@code set -e} holds
+   * @param beforeProbes called with the server namespace's name once its listeners are up and before any probe,
+   *     so what it reads (iptables-save, nft list ruleset) is the loaded state with zero counters
+   */
+  Map<Probe, Observation> run(TruthCase truthCase, String setup, java.util.function.Consumer<String> beforeProbes) {
     String serverNs = Namespaces.create("srv");
     Process server = null;
     try {
       wireClient(serverNs);
-      server = startServer(serverNs, truthCase);
+      server = startServer(serverNs, truthCase, setup);
+      beforeProbes.accept(serverNs);
       return probeAll(truthCase.probes());
     } finally {
       Namespaces.stop(server);
@@ -146,7 +159,7 @@ final class Lab implements AutoCloseable {
    * loads the rules and then execs the listener, which says READY: one process start per case
    * instead of a dozen, which is most of what a case costs.
    */
-  private Process startServer(String serverNs, TruthCase truthCase) {
+  private Process startServer(String serverNs, TruthCase truthCase, String setup) {
     StringBuilder script = new StringBuilder("set -e\n").append(sysctls(SERVER_SYSCTLS));
     StringBuilder batch = new StringBuilder("link set lo up\nlink set " + SERVER_IF + " up\n");
     SERVER_V4.forEach(a -> batch.append("addr add ").append(a).append("/15 dev eth0\n"));
@@ -160,6 +173,16 @@ final class Lab implements AutoCloseable {
     script.append("i=0\nuntil ").append(ip).append(" link show dev eth0 2>/dev/null | grep -q LOWER_UP; do\n")
         .append("  i=$((i+1)); [ $i -lt 100 ] || { echo 'FAILED: no carrier on eth0'; exit 1; }\n")
         .append("  sleep 0.02\ndone\n");
+    if (!setup.isEmpty()) {
+      // A shell of its own: set -e would not hold inside the if, and a failure must reach the one line read here.
+      Path file = scratch.resolve("setup.sh");
+      try {
+        Files.writeString(file, setup);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      script.append("if ! err=$(/bin/sh -e ").append(file).append(" 2>&1); then echo FAILED: setup: $err; exit 1; fi\n");
+    }
     restore(script, truthCase.backend().restoreV4, truthCase.rulesV4(), "rules.v4");
     restore(script, truthCase.backend().restoreV6, truthCase.rulesV6(), "rules.v6");
     List<Object> args = new ArrayList<>(List.of(LIFETIME_SECONDS));

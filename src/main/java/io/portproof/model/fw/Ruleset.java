@@ -15,13 +15,22 @@ import java.util.Objects;
  * @param baseChains chains called by hooks
  * @param chains every chain by {@link Chain#key()}
  * @param source the export it came from
+ * @param tables the kernel table behind each {@link Chain#table()}, for exports that say so (iptables-save,
+ *     nft); empty for the formats whose tables are no kernel object (cloud filters, ufw, firewalld zones)
  */
-public record Ruleset(Family family, List<BaseChain> baseChains, Map<String, Chain> chains, SourceRef source) {
+public record Ruleset(Family family, List<BaseChain> baseChains, Map<String, Chain> chains, SourceRef source,
+    List<TableOrigin> tables) {
   public Ruleset {
     Objects.requireNonNull(family);
     baseChains = List.copyOf(baseChains);
     chains = ImmutableMap.copyOf(chains);
     Objects.requireNonNull(source);
+    tables = List.copyOf(tables);
+  }
+
+  /** A ruleset whose tables are no kernel object another export could show too. */
+  public Ruleset(Family family, List<BaseChain> baseChains, Map<String, Chain> chains, SourceRef source) {
+    this(family, baseChains, chains, source, List.of());
   }
 
   public int ruleCount() {

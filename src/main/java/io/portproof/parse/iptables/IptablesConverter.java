@@ -19,6 +19,7 @@ import io.portproof.model.fw.IpsetDefinition;
 import io.portproof.model.fw.Match;
 import io.portproof.model.fw.Rule;
 import io.portproof.model.fw.Ruleset;
+import io.portproof.model.fw.TableOrigin;
 import io.portproof.model.fw.Verdict;
 import io.portproof.parse.iptables.IptablesParser.IptChain;
 import io.portproof.parse.iptables.IptablesParser.IptRule;
@@ -89,6 +90,7 @@ final class IptablesConverter {
     List<BaseChain> bases = new ArrayList<>();
     Map<String, Chain> chains = new LinkedHashMap<>();
     Set<String> seenTables = new HashSet<>();
+    Map<String, TableOrigin> origins = new LinkedHashMap<>();
     for (IptTable t : tables) {
       Map<String, int[]> builtin = BUILTIN.get(t.name());
       if (builtin == null) {
@@ -101,6 +103,8 @@ final class IptablesConverter {
         bases.removeIf(b -> b.chain().table().equals(t.name()));
       }
       convertTable(t, builtin, bases, chains);
+      origins.put(t.name(), new TableOrigin(t.name(), t.backend(), family == Family.IPV4 ? "ip" : "ip6", t.name(),
+          TableOrigin.Export.IPTABLES_SAVE, t.hidden() == null ? List.of() : List.of(t.hidden()), t.hidden() == null, t.source()));
     }
     checkLoops(chains);
     undecidableUses.forEach((module, uses) -> {
@@ -110,7 +114,7 @@ final class IptablesConverter {
             uses.size() - LISTED_PER_MODULE, module, uses.get(LISTED_PER_MODULE).line(), uses.get(uses.size() - 1).line()));
       }
     });
-    return new Ruleset(family, bases, chains, SourceRef.ofFile(file));
+    return new Ruleset(family, bases, chains, SourceRef.ofFile(file), List.copyOf(origins.values()));
   }
 
   private void convertTable(IptTable t, Map<String, int[]> builtin, List<BaseChain> bases, Map<String, Chain> chains) {
@@ -133,6 +137,15 @@ final class IptablesConverter {
     }
     for (String b : builtin.keySet()) {
       rulesByChain.putIfAbsent(b, new ArrayList<>());
+    }
+    if (t.hidden() != null) {
+      diags.unsupported(t.hidden(), "iptables-save could not show (all of) table " + t.name() + ": it holds native nftables "
+          + "chains or rules iptables cannot express; packets through it are UNKNOWN unless the 'nft list ruleset' export "
+          + "of the same host is among the inputs");
+      // Whatever the kernel's chains do comes first; the ACCEPT chains iptables-save prints instead are not facts.
+      for (String b : builtin.keySet()) {
+        rulesByChain.get(b).add(new Rule(List.of(), new Action.Unsupported("table " + t.name() + " as iptables-save could not show it"), t.hidden()));
+      }
     }
     Set<String> known = rulesByChain.keySet();
     for (IptRule r : t.rules()) {

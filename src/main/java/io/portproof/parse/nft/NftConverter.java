@@ -18,6 +18,7 @@ import io.portproof.model.fw.Hook;
 import io.portproof.model.fw.Match;
 import io.portproof.model.fw.Rule;
 import io.portproof.model.fw.Ruleset;
+import io.portproof.model.fw.TableOrigin;
 import io.portproof.model.fw.Verdict;
 import io.portproof.parse.nft.NftLexer.Kind;
 import io.portproof.parse.nft.NftLexer.Tok;
@@ -58,14 +59,18 @@ final class NftConverter {
 
   private final String file;
   private final NftModel model;
+  private final TableOrigin.Export export;
   private final Diagnostics diags;
+  /** Per table, the rules where the export printed an iptables-nft extension by name only. */
+  private final Map<Table, Set<SourceRef>> lost = new HashMap<>();
   private final Set<Diagnostic> reported = new HashSet<>();
   /** Rules that became part of some family's ruleset, or were already reported as invalid. */
   private final Set<RuleDef> placed = new HashSet<>();
 
-  NftConverter(String file, NftModel model, Diagnostics diags) {
+  NftConverter(String file, NftModel model, TableOrigin.Export export, Diagnostics diags) {
     this.file = file;
     this.model = model;
+    this.export = export;
     this.diags = diags;
   }
 
@@ -133,6 +138,7 @@ final class NftConverter {
   private Ruleset convert(Family f) {
     List<BaseChain> bases = new ArrayList<>();
     Map<String, Chain> chains = new LinkedHashMap<>();
+    List<TableOrigin> origins = new ArrayList<>();
     for (Table t : model.tables.values()) {
       if (!applies(t, f)) {
         continue;
@@ -159,9 +165,11 @@ final class NftConverter {
           bases.add(new BaseChain(hook, prio, "nat".equals(ch.type), chain));
         }
       }
+      origins.add(new TableOrigin(tkey, TableOrigin.Backend.NF_TABLES, t.family, t.name, export,
+          List.copyOf(lost.getOrDefault(t, Set.of())), /* shown= */ true, t.at));
     }
     checkLoops(chains);
-    return new Ruleset(f, bases, chains, SourceRef.ofFile(file));
+    return new Ruleset(f, bases, chains, SourceRef.ofFile(file), origins);
   }
 
   private Hook hook(ChainDef ch) {
@@ -504,6 +512,7 @@ final class NftConverter {
           i++;
           String type = word();
           String name = next().text();
+          lost.computeIfAbsent(table, x -> new LinkedHashSet<>()).add(def.at());
           if (type.equals("target")) {
             unsupported("iptables-nft target " + name + ": the nft export lost its options (the iptables-save export of the same host carries them); packets reaching it are UNKNOWN");
             setAction(new Action.Unsupported("xt target " + name));
@@ -1090,7 +1099,8 @@ final class NftConverter {
           Set<Integer> ps = new LinkedHashSet<>();
           for (List<Tok> v : values) {
             String w = one(v);
-            if (w.contains("-")) {
+            // ipv6-icmp, as nft prints ICMPv6, is a name with a dash, not a range.
+            if (w.contains("-") && Protocols.number(w) < 0) {
               String[] ab = w.split("-");
               for (int p = protocol(ab[0]); p <= protocol(ab[1]); p++) {
                 ps.add(p);

@@ -3,6 +3,7 @@ package io.portproof.parse.nft;
 import io.portproof.diag.Diagnostics;
 import io.portproof.model.fw.IpsetDefinition;
 import io.portproof.model.fw.Ruleset;
+import io.portproof.model.fw.TableOrigin;
 import io.portproof.parse.FirewallFormat;
 import io.portproof.parse.InputText;
 import java.util.List;
@@ -37,6 +38,6 @@ public record NftFormat(String name, boolean json) implements FirewallFormat {
   @Override
   public List<Ruleset> parse(InputText in, Map<String, IpsetDefinition> ipsets, Diagnostics diags) {
     NftModel model = json ? NftJsonReader.read(in, diags) : NftReader.read(in, diags);
-    return new NftConverter(in.name(), model, diags).convert();
+    return new NftConverter(in.name(), model, json ? TableOrigin.Export.NFT_JSON : TableOrigin.Export.NFT, diags).convert();
   }
 }
