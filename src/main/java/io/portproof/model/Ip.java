@@ -105,6 +105,14 @@ public final class Ip implements Comparable<Ip> {
     return new Ip(family, h, l);
   }
 
+  /** Whether {@code o} is the address right after this one (same family): ranges ending here and starting there touch. */
+  boolean justBefore(Ip o) {
+    if (o.family != family) {
+      return false;
+    }
+    return lo == -1L ? o.lo == 0 && o.hi == hi + 1 && hi != -1L : o.lo == lo + 1 && o.hi == hi && !(family == Family.IPV4 && lo == 0xffffffffL);
+  }
+
   /** The previous address, or null before the start of the space. */
   public Ip previous() {
     if (hi == 0 && lo == 0) {
