@@ -3,6 +3,8 @@ package io.portproof.policy;
 import io.portproof.analysis.Exposure;
 import io.portproof.analysis.HostFacts;
 import io.portproof.analysis.Protocols;
+import io.portproof.analysis.Rewrite;
+import io.portproof.model.Family;
 import io.portproof.model.Ip;
 import io.portproof.model.IpSet;
 import io.portproof.model.PortSet;
@@ -97,8 +99,8 @@ final class UnexpectedExposureCheck implements Check<UnexpectedExposureCheck.Set
     return new Settings(protos, allowed);
   }
 
-  /** An exposure worth reporting: sources that reach ports through one rule. */
-  private record Open(int proto, Ip address, SourceRef by, IpSet sources) {}
+  /** An exposure worth reporting: sources that reach ports through one rule, and the NAT rewrite on the way. */
+  private record Open(int proto, Ip address, SourceRef by, Rewrite via, IpSet sources) {}
 
   @Override
   public CheckResult run(HostFacts host, Policy policy, Policy.CheckConfig config, Settings s) {
@@ -117,7 +119,7 @@ final class UnexpectedExposureCheck implements Check<UnexpectedExposureCheck.Set
                 }
                 IpSet extra = p.sources().intersect(internet).minus(mayReach);
                 if (!extra.isEmpty()) {
-                  open.merge(new Open(proto, address, p.decidedBy(), extra), piece, PortSet::union);
+                  open.merge(new Open(proto, address, p.decidedBy(), p.rewrittenTo(), extra), piece, PortSet::union);
                 }
               }
             }
@@ -128,15 +130,35 @@ final class UnexpectedExposureCheck implements Check<UnexpectedExposureCheck.Set
     List<Finding> findings = new ArrayList<>();
     open.forEach((o, ports) -> {
       String subject = Subjects.endpoint(o.proto(), ports, o.address());
-      findings.add(new Finding(id(), config.severity(), host.name(), subject,
-          subject + " is open to " + Subjects.sources(o.sources(), o.address()) + " (accepted at " + o.by().location()
-              + "), which the policy does not allow.",
-          o.by(), List.of(o.by())));
+      String sources = Subjects.sources(o.sources(), o.address());
+      if (o.via() == null) {
+        findings.add(new Finding(id(), config.severity(), host.name(), subject,
+            subject + " is open to " + sources + " (accepted at " + o.by().location() + "), which the policy does not allow.",
+            o.by(), List.of(o.by())));
+      } else {
+        findings.add(new Finding(id(), config.severity(), host.name(), subject,
+            subject + " is open to " + sources + ": it reaches " + target(o.via(), host) + ", accepted at "
+                + o.by().location() + ", which the policy does not allow.",
+            o.by(), List.of(o.by(), o.via().source())));
+      }
     });
     if (!findings.isEmpty()) {
       return new CheckResult(id(), title(), CheckResult.Status.FAIL, findings.size() + " unexpected exposure(s)", findings);
     }
     return new CheckResult(id(), title(), CheckResult.Status.PASS, "no port beyond the allowed ones is open to the internet", List.of());
+  }
+
+  /**
+   * Where NAT sent the connection. A DNAT to an address that is not the host's is routed on through
+   * FORWARD (a container behind a published port, say), which input-chain firewalls such as ufw never see.
+   */
+  private static String target(Rewrite via, HostFacts host) {
+    String at = via.source().location();
+    if (via.address() == null || host.addresses().contains(via.address())) {
+      return (via.port() < 0 ? "the host" : "port " + via.port()) + " (rewritten at " + at + ")";
+    }
+    String address = via.address().family() == Family.IPV6 ? "[" + via.address() + "]" : via.address().toString();
+    return (via.port() < 0 ? via.address().toString() : address + ":" + via.port()) + " through FORWARD (DNAT at " + at + ")";
   }
 
   /** Cuts a port range where allowances start and end, so each piece has one allowed source set. */

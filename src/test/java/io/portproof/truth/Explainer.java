@@ -107,6 +107,11 @@ final class Explainer {
   }
 
   static Answer explain(Path dir, TruthCase truthCase, List<String> addresses) {
+    return explain(dir, truthCase, addresses, List.of());
+  }
+
+  /** The same, with further {@code explain} options that describe the host ({@code --forwarding}). */
+  static Answer explain(Path dir, TruthCase truthCase, List<String> addresses, List<String> hostOptions) {
     try {
       Files.createDirectories(dir);
       List<Path> firewall = new ArrayList<>();
@@ -138,6 +143,7 @@ final class Explainer {
       Files.writeString(packetFile, packets);
       args.addAll(List.of("--packets", packetFile.toString(), "--format", "json"));
       addresses.forEach(a -> args.addAll(List.of("--address", a)));
+      args.addAll(hostOptions);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteArrayOutputStream err = new ByteArrayOutputStream();
       int exit;

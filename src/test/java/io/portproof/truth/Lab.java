@@ -3,19 +3,13 @@ package io.portproof.truth;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A client namespace with a long-lived prober in it. Each {@link #run} builds a fresh server
@@ -64,14 +58,10 @@ final class Lab implements AutoCloseable {
 
   private final String clientNs;
   private final Path scratch;
-  private final Process prober;
-  private final Writer proberIn;
-  private final BlockingQueue<String> proberOut = new LinkedBlockingQueue<>();
-  private final String javaBin;
+  private final ProbeClient prober;
   private final Path classpath;
   private final boolean staticNeighbours;
   private final int connectTimeoutMillis;
-  private long nextProbeId;
 
   /**
    * @param staticNeighbours pin IPv6 neighbour entries on both sides so ICMPv6 neighbour discovery,
@@ -81,7 +71,6 @@ final class Lab implements AutoCloseable {
     this.classpath = classpath;
     this.connectTimeoutMillis = connectTimeoutMillis;
     this.staticNeighbours = staticNeighbours;
-    this.javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     this.clientNs = Namespaces.create("cli");
     try {
       this.scratch = Files.createTempDirectory(clientNs);
@@ -91,11 +80,7 @@ final class Lab implements AutoCloseable {
                   + Namespaces.ip() + " link set lo up\n",
               Namespaces.ip(), "netns", "exec", clientNs, "/bin/sh", "-s")
           .orThrow();
-      this.prober = Namespaces.start(clientNs, childJava("ProberMain", LIFETIME_SECONDS, 160));
-      this.proberIn = new OutputStreamWriter(prober.getOutputStream(), StandardCharsets.US_ASCII);
-      Thread reader = new Thread(() -> pump(prober, proberOut), "truth-prober-" + clientNs);
-      reader.setDaemon(true);
-      reader.start();
+      this.prober = new ProbeClient(clientNs, classpath, LIFETIME_SECONDS, 160);
     } catch (IOException e) {
       Namespaces.delete(clientNs);
       throw new UncheckedIOException(e);
@@ -128,7 +113,7 @@ final class Lab implements AutoCloseable {
       wireClient(serverNs);
       server = startServer(serverNs, truthCase, setup);
       beforeProbes.accept(serverNs);
-      return probeAll(truthCase.probes());
+      return prober.probeAll(truthCase.probes(), connectTimeoutMillis);
     } finally {
       Namespaces.stop(server);
       // Namespace deletion is asynchronous; deleting the veth explicitly frees the client-side name
@@ -188,7 +173,7 @@ final class Lab implements AutoCloseable {
     List<Object> args = new ArrayList<>(List.of(LIFETIME_SECONDS));
     args.addAll(truthCase.listenerPorts());
     script.append("exec");
-    childJava("ListenerMain", args.toArray()).forEach(word -> script.append(' ').append(word));
+    ProbeClient.childJava(classpath, "ListenerMain", args.toArray()).forEach(word -> script.append(' ').append(word));
     script.append('\n');
     Process server = Namespaces.start(serverNs, List.of("/bin/sh", "-c", script.toString()));
     try {
@@ -238,72 +223,9 @@ final class Lab implements AutoCloseable {
     return out.toString();
   }
 
-  private Map<Probe, Observation> probeAll(List<Probe> probes) {
-    Map<Long, Probe> pending = new HashMap<>();
-    StringBuilder requests = new StringBuilder();
-    for (Probe probe : probes) {
-      long id = nextProbeId++;
-      pending.put(id, probe);
-      requests.append(id).append(' ').append(probe.src()).append(' ').append(probe.dst())
-          .append(' ').append(probe.port()).append(' ').append(connectTimeoutMillis).append('\n');
-    }
-    try {
-      proberIn.write(requests.toString());
-      proberIn.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException("prober in " + clientNs + " is gone", e);
-    }
-    Map<Probe, Observation> results = new HashMap<>();
-    long deadline =
-        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis * 3L + 10_000);
-    while (!pending.isEmpty()) {
-      long left = deadline - System.nanoTime();
-      String line;
-      try {
-        line = left > 0 ? proberOut.poll(left, TimeUnit.NANOSECONDS) : null;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while probing", e);
-      }
-      if (line == null) {
-        throw new IllegalStateException(
-            "prober in " + clientNs + " did not answer " + pending.size() + " probes in time");
-      }
-      String[] f = line.split(" ", 4);
-      // Ids are never reused, so a straggler from an earlier case cannot be mistaken for this one.
-      Probe probe = pending.remove(Long.parseLong(f[0]));
-      if (probe != null) {
-        Outcome outcome = "error".equals(f[1]) ? null : Outcome.parse(f[1]);
-        results.put(probe, new Observation(outcome, Long.parseLong(f[2]), f[3]));
-      }
-    }
-    return results;
-  }
-
-  private List<String> childJava(String mainClass, Object... args) {
-    List<String> command = new ArrayList<>(List.of(
-        javaBin, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss256k",
-        "-Xmx64m", "-cp", classpath.toString(), "io.portproof.truth." + mainClass));
-    for (Object arg : args) {
-      command.add(String.valueOf(arg));
-    }
-    return command;
-  }
-
-  private static void pump(Process process, BlockingQueue<String> sink) {
-    try (BufferedReader out = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII))) {
-      for (String line = out.readLine(); line != null; line = out.readLine()) {
-        sink.add(line);
-      }
-    } catch (IOException e) {
-      // The prober is gone; probeAll reports the missing answers.
-    }
-  }
-
   @Override
   public void close() {
-    Namespaces.stop(prober);
+    prober.close();
     Namespaces.delete(clientNs);
     try (var files = Files.list(scratch)) {
       for (Path file : files.toList()) {

@@ -1,0 +1,258 @@
+package io.portproof.truth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portproof.truth.Explainer.Answer;
+import io.portproof.truth.Explainer.Prediction;
+import io.portproof.truth.Lab.Observation;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * "Docker bypasses ufw", on the real kernel: samples/docker-ufw's rulesets, addresses moved into
+ * 198.18.0.0/15, loaded into a host namespace that forwards (as dockerd makes it), with a bridge named
+ * docker0 and a container namespace behind it listening on 80, probed from a client namespace. The host
+ * itself listens on 22 and 443 (sshd, the web server) and on 8080 (docker-proxy, which a published port
+ * also starts), so every DROP is a real timeout and not a missing listener.
+ *
+ * <p>Both variants run once for the whole class: rules.v4 as Docker leaves it, and docker-user.v4 with
+ * the DOCKER-USER fix. The tests then compare what the kernel did with what {@code portproof explain
+ * --forwarding} predicted, tuple by tuple.
+ */
+@Tag("kernel")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DockerForwardTruthTest {
+  private static final String HOST_V4 = "198.18.0.1";
+  private static final String HOST_V6 = "2001:db8::1";
+  /** Stands in for the sample's office network 203.0.113.0/24, which DOCKER-USER lets through. */
+  private static final String OFFICE_NET = "198.18.0.16/28";
+  private static final String OFFICE_CLIENT = "198.18.0.20";
+  private static final String OTHER_CLIENT = "198.18.0.100";
+  private static final String CLIENT_V6 = "2001:db8::10";
+  /** docker0's 172.17.0.1/16 and the container's 172.17.0.2, moved. */
+  private static final String BRIDGE_NET = "198.19.17.0/24";
+  private static final String BRIDGE_V4 = "198.19.17.1";
+  private static final String CONTAINER_V4 = "198.19.17.2";
+  private static final Set<Integer> HOST_LISTENERS = Set.of(22, 443, 8080);
+  private static final Set<Integer> CONTAINER_LISTENERS = Set.of(80);
+  private static final List<Integer> PORTS = List.of(22, 80, 443, 3306, 8080);
+  private static final long LIFETIME_SECONDS = 300;
+
+  /** One probe of one variant: what the kernel did and what portproof said. */
+  record Tuple(String variant, Probe probe, Observation kernel, Prediction prediction) {
+    /** The connections nat DOCKER rewrites to the container: they cross FORWARD, not INPUT. */
+    boolean published() {
+      return !probe.v6() && probe.port() == 8080;
+    }
+
+    Outcome predicted() {
+      if (prediction.unknown()) {
+        return null;
+      }
+      boolean toContainer = prediction.rewrittenTo() != null && prediction.rewrittenTo().startsWith(CONTAINER_V4 + ":");
+      return prediction.outcome(toContainer ? CONTAINER_LISTENERS : HOST_LISTENERS, probe.port());
+    }
+
+    @Override
+    public String toString() {
+      return variant + " " + probe + ": kernel " + kernel.outcome() + " (" + kernel.detail() + "), portproof "
+          + (prediction.unknown() ? "UNKNOWN" : predicted()) + " (" + prediction.summary() + ")";
+    }
+  }
+
+  private final List<Tuple> tuples = new ArrayList<>();
+
+  @BeforeAll
+  void runBothVariants(@TempDir Path work) throws IOException, URISyntaxException {
+    TruthEnvironment.require();
+    Path classpath = Path.of(ProberMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    TruthCase.Backend backend = TruthEnvironment.backends().get(0);
+    Path sample = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "samples", "docker-ufw");
+    String rulesV6 = Files.readString(sample.resolve("rules.v6"));
+    List<Probe> probes = new ArrayList<>();
+    for (int port : PORTS) {
+      probes.add(new Probe(OFFICE_CLIENT, HOST_V4, port));
+      probes.add(new Probe(OTHER_CLIENT, HOST_V4, port));
+      probes.add(new Probe(CLIENT_V6, HOST_V6, port));
+    }
+    for (String file : List.of("rules.v4", "docker-user.v4")) {
+      TruthCase truthCase = new TruthCase(file, relocate(Files.readString(sample.resolve(file))), rulesV6, backend,
+          new TreeSet<>(HOST_LISTENERS), probes, Set.of());
+      Map<Probe, Observation> kernel = run(truthCase, classpath, work);
+      Answer answer = Explainer.explain(work.resolve(file), truthCase, List.of(HOST_V4, HOST_V6), List.of("--forwarding"));
+      assertThat(answer.usable()).as("explain of %s: %s", file, answer.stderr()).isTrue();
+      for (int i = 0; i < probes.size(); i++) {
+        Tuple t = new Tuple(file, probes.get(i), kernel.get(probes.get(i)), answer.predictions().get(i));
+        System.out.println("docker truth: " + t);
+        tuples.add(t);
+      }
+    }
+  }
+
+  /** The sample's addresses, moved where the lab may send traffic; nothing else changes. */
+  private static String relocate(String rules) {
+    String moved = rules.replace("172.17.0.0/16", BRIDGE_NET).replace("172.17.0.2", CONTAINER_V4)
+        .replace("203.0.113.0/24", OFFICE_NET);
+    assertThat(moved).doesNotContain("172.17.").doesNotContain("203.0.113.");
+    return moved;
+  }
+
+  @Test
+  void theKernelLetsThePublishedPortPastUfw() {
+    Map<String, Outcome> seen = new LinkedHashMap<>();
+    tuples.forEach(t -> seen.put(t.variant() + " " + t.probe(), t.kernel().outcome()));
+    Map<String, Outcome> expected = new LinkedHashMap<>();
+    for (String variant : List.of("rules.v4", "docker-user.v4")) {
+      for (Probe p : tuples.stream().filter(t -> t.variant().equals(variant)).map(Tuple::probe).toList()) {
+        Outcome o;
+        if (p.port() == 22 || p.port() == 443) {
+          o = Outcome.OPEN;
+        } else if (p.port() == 8080 && !p.v6()) {
+          // ufw never allows 8080; Docker's FORWARD accept does, unless DOCKER-USER drops the client first.
+          o = variant.equals("rules.v4") || p.src().equals(OFFICE_CLIENT) ? Outcome.OPEN : Outcome.FILTERED;
+        } else {
+          // ufw's INPUT policy; over IPv6 that includes 8080, where only docker-proxy listens.
+          o = Outcome.FILTERED;
+        }
+        expected.put(variant + " " + p, o);
+      }
+    }
+    assertThat(seen).isEqualTo(expected);
+  }
+
+  @Test
+  void portproofFollowsTheDnatToTheContainer() {
+    assertThat(tuples.stream().filter(Tuple::published).map(t -> t.prediction().rewrittenTo()).distinct().toList())
+        .containsExactly(CONTAINER_V4 + ":80");
+    assertThat(tuples.stream().filter(t -> !t.published()).map(t -> t.prediction().rewrittenTo()).distinct().toList())
+        .containsExactly((String) null);
+  }
+
+  @Test
+  void portproofAgreesWithTheKernelOnWhatUfwDecides() {
+    assertAgreement(t -> !t.published());
+  }
+
+  @Disabled("Evaluator gives a forwarded connection no outgoing interface, so FORWARD's '-o docker0 -j DOCKER' "
+      + "(rules.v4:51) never matches. rules.v4, tcp/8080 from any client: kernel OPEN, portproof DROP by "
+      + "':FORWARD DROP' (rules.v4:4). docker-user.v4: from the office network kernel OPEN, portproof DROP by "
+      + "':FORWARD DROP' (docker-user.v4:4); from elsewhere both FILTERED by DOCKER-USER (docker-user.v4:72). "
+      + "Enable when the evaluator routes a DNAT target to its interface.")
+  @Test
+  void portproofAgreesWithTheKernelOnThePublishedPort() {
+    assertAgreement(Tuple::published);
+  }
+
+  private void assertAgreement(Predicate<Tuple> which) {
+    List<Tuple> selected = tuples.stream().filter(which).toList();
+    assertThat(selected).isNotEmpty();
+    List<String> disagreements = new ArrayList<>();
+    for (Tuple t : selected) {
+      if (t.kernel().outcome() == null || t.predicted() != t.kernel().outcome()) {
+        disagreements.add(t.toString());
+      }
+    }
+    assertThat(disagreements).as("tuples where portproof and the kernel disagree").isEmpty();
+  }
+
+  /**
+   * Three namespaces, torn down on every exit path: client ─veth─ host (eth0; docker0 bridge) ─veth─
+   * container. Only the host forwards.
+   */
+  private static Map<Probe, Observation> run(TruthCase truthCase, Path classpath, Path work) throws IOException {
+    String host = Namespaces.create("dhost");
+    String client = null;
+    String container = null;
+    List<Process> listeners = new ArrayList<>();
+    try {
+      client = Namespaces.create("dcli");
+      container = Namespaces.create("dctr");
+      String ip = Namespaces.ip();
+      Shell.run(null, ip, "-n", client, "link", "add", "ppC", "type", "veth", "peer", "name", "eth0", "netns", host).orThrow();
+      Shell.run(null, ip, "-n", host, "link", "add", "vethpp", "type", "veth", "peer", "name", "eth0", "netns", container).orThrow();
+      inside(client, sysctls() + ip + " -batch - <<'BATCH'\nlink set lo up\n"
+          + "addr add " + OFFICE_CLIENT + "/24 dev ppC\naddr add " + OTHER_CLIENT + "/24 dev ppC\n"
+          + "addr add " + CLIENT_V6 + "/64 dev ppC nodad\nlink set ppC up\nBATCH\n");
+      inside(container, sysctls() + ip + " -batch - <<'BATCH'\nlink set lo up\n"
+          + "addr add " + CONTAINER_V4 + "/24 dev eth0\nlink set eth0 up\nroute add default via " + BRIDGE_V4 + "\nBATCH\n");
+      Path rulesV4 = work.resolve(truthCase.name() + ".relocated");
+      Path rulesV6 = work.resolve("rules.v6");
+      Files.writeString(rulesV4, truthCase.rulesV4());
+      Files.writeString(rulesV6, truthCase.rulesV6());
+      // dockerd turns on IPv4 forwarding; IPv6 stays a host, as Docker 25 leaves it without ip6tables.
+      inside(host, sysctls() + "echo 1 > /proc/sys/net/ipv4/ip_forward\n" + ip + " -batch - <<'BATCH'\n"
+          + "link set lo up\naddr add " + HOST_V4 + "/24 dev eth0\naddr add " + HOST_V6 + "/64 dev eth0 nodad\n"
+          + "link set eth0 up\nlink add docker0 type bridge\naddr add " + BRIDGE_V4 + "/24 dev docker0\n"
+          + "link set vethpp master docker0\nlink set vethpp up\nlink set docker0 up\nBATCH\n"
+          + "for dev in eth0 docker0; do\n  i=0\n  until " + ip + " link show dev $dev | grep -q LOWER_UP; do\n"
+          + "    i=$((i+1)); [ $i -lt 100 ] || { echo \"no carrier on $dev\" >&2; exit 1; }\n    sleep 0.02\n  done\ndone\n"
+          + tool(truthCase.backend().restoreV4) + " < " + rulesV4 + "\n"
+          + tool(truthCase.backend().restoreV6) + " < " + rulesV6 + "\n");
+      listeners.add(listen(host, HOST_LISTENERS, classpath));
+      listeners.add(listen(container, CONTAINER_LISTENERS, classpath));
+      try (ProbeClient prober = new ProbeClient(client, classpath, LIFETIME_SECONDS, 32)) {
+        return prober.probeAll(truthCase.probes(), KernelTruthTest.CONNECT_TIMEOUT_MILLIS);
+      }
+    } finally {
+      listeners.forEach(Namespaces::stop);
+      if (container != null) {
+        Namespaces.delete(container);
+      }
+      if (client != null) {
+        Namespaces.delete(client);
+      }
+      Namespaces.delete(host);
+    }
+  }
+
+  /**
+   * A new namespace copies some IPv4 settings from the machine's own, so forwarding is pinned off (the host
+   * turns IPv4 on again); duplicate address detection would hold the IPv6 addresses back for a second.
+   */
+  private static String sysctls() {
+    return "set -e\necho 0 > /proc/sys/net/ipv4/ip_forward\n"
+        + "echo 0 > /proc/sys/net/ipv6/conf/all/forwarding\n"
+        + "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad\necho 0 > /proc/sys/net/ipv6/conf/default/accept_dad\n";
+  }
+
+  private static void inside(String ns, String script) {
+    Shell.run(script, Namespaces.ip(), "netns", "exec", ns, "/bin/sh", "-s").orThrow();
+  }
+
+  private static String tool(String name) {
+    return Shell.tool(name).orElseThrow(() -> new IllegalStateException(name + " not found"));
+  }
+
+  /** Starts a {@link ListenerMain} in {@code ns} and waits for its READY. */
+  private static Process listen(String ns, Set<Integer> ports, Path classpath) throws IOException {
+    List<Object> args = new ArrayList<>(List.of(LIFETIME_SECONDS));
+    args.addAll(new TreeSet<>(ports));
+    Process listener = Namespaces.start(ns, ProbeClient.childJava(classpath, "ListenerMain", args.toArray()));
+    // Bounded: the listener either binds and says READY or exits, which ends the stream.
+    String line = new BufferedReader(new InputStreamReader(listener.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    if (!"READY".equals(line)) {
+      Namespaces.stop(listener);
+      throw new UncheckedIOException(new IOException("listener in " + ns + " on " + ports + " said " + line));
+    }
+    return listener;
+  }
+}
