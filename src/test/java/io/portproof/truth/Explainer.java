@@ -125,7 +125,7 @@ final class Explainer {
         Files.writeString(v6, truthCase.rulesV6());
         firewall.add(v6);
       }
-      return explain(dir, firewall, truthCase, addresses);
+      return explain(dir, firewall, truthCase, addresses, hostOptions);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -133,6 +133,10 @@ final class Explainer {
 
   /** portproof's answer for the case's probes given these firewall exports (any format it sniffs). */
   static Answer explain(Path dir, List<Path> firewall, TruthCase truthCase, List<String> addresses) {
+    return explain(dir, firewall, truthCase, addresses, List.of());
+  }
+
+  static Answer explain(Path dir, List<Path> firewall, TruthCase truthCase, List<String> addresses, List<String> hostOptions) {
     try {
       Files.createDirectories(dir);
       List<String> args = new ArrayList<>(List.of("explain"));
