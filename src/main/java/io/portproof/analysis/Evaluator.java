@@ -61,6 +61,8 @@ final class Evaluator {
   /** The host's own addresses of this family, loopback excluded: where a REDIRECT may send a packet. */
   private final Ip[] ownAddresses;
   private final boolean forwarding;
+  /** Declared routes of this family, longest prefix first. */
+  private final List<HostContext.Route> routes;
   private final Map<String, CChain> chains = new HashMap<>();
   private final Map<Hook, List<CBase>> hooks = new EnumMap<>(Hook.class);
   private final boolean replyReadsTcpFlags;
@@ -73,6 +75,8 @@ final class Evaluator {
     this.ifaces = ifaces;
     this.local = ctx.localAddresses();
     this.forwarding = ctx.forwarding();
+    this.routes = ctx.routes().stream().filter(r -> r.prefix().family() == family)
+        .sorted(Comparator.comparingInt((HostContext.Route r) -> r.length()).reversed()).toList();
     List<Ip> own = new ArrayList<>();
     for (IpRange r : ctx.addresses().only(family).ranges()) {
       // Adjacent host addresses merge into one range; a handful of them are still separate addresses.
@@ -150,7 +154,7 @@ final class Evaluator {
     List<Box> forwarded = new ArrayList<>();
     for (Box b : notLocal) {
       if (forwarding) {
-        forwarded.add(b);
+        route(b, forwarded);
       } else {
         SourceRef by = b.rewrite != null ? b.rewrite.source() : SourceRef.ofFile("(routing)");
         result.add(new Outcome(b, Verdict.DROP, null, by,
@@ -159,10 +163,17 @@ final class Evaluator {
       }
     }
     List<Box> accepted = runHook(Hook.INPUT, toLocal);
-    List<Box> fwd = runHook(Hook.POSTROUTING, runHook(Hook.FORWARD, forwarded));
-    for (Box b : fwd) {
-      result.add(new Outcome(b, Verdict.ACCEPT, null, acceptedBy(b),
-          "forwarded to " + b.dstLo + " (another host: whether it answers is outside the inputs)"));
+    List<Box> passed = new ArrayList<>();
+    for (Box b : runHook(Hook.FORWARD, forwarded)) {
+      // FORWARD decided the connection; what POSTROUTING accepts after it (a MASQUERADE, a policy) is not the decision.
+      Box d = b.copy();
+      d.inboundBy = acceptedBy(b);
+      passed.add(d);
+    }
+    for (Box b : runHook(Hook.POSTROUTING, passed)) {
+      result.add(new Outcome(b, Verdict.ACCEPT, null, b.inboundBy,
+          "forwarded to " + b.dstLo + " out of " + String.join(" or ", ifaces.describe(b.oif))
+              + " (another host: whether it answers is outside the inputs)"));
     }
     List<Outcome> inbound = terminals;
 
@@ -219,6 +230,35 @@ final class Evaluator {
     finalAck(synAcks, result);
     terminals = null;
     return result;
+  }
+
+  /**
+   * The routing decision for a forwarded box: the outgoing interface of the longest declared route to its
+   * destination. Without a route the box may leave by any interface, so rules on the outgoing interface split it
+   * and disagreeing pieces are UNKNOWN, naming the missing route.
+   */
+  private void route(Box b, List<Box> out) {
+    List<Box> rest = List.of(b);
+    for (HostContext.Route r : routes) {
+      List<Box> miss = new ArrayList<>();
+      for (Box x : rest) {
+        List<Box> hit = new ArrayList<>();
+        splitAddress(x, true, IpSet.of(r.prefix()), hit, miss);
+        for (Box h : hit) {
+          Box o = h.copy();
+          o.oif = ifaces.classOf(r.iface());
+          out.add(o.step(new TraceStep("ROUTE", "", "", 0, "routed out of " + r.iface() + " (route " + r + ")", r.source())));
+        }
+      }
+      rest = miss;
+    }
+    for (Box x : rest) {
+      Box o = x.copy();
+      o.oif = ifaces.external();
+      o.taints = o.taints.prepend(new Reason("the interface the host routes " + x.dstLo
+          + " out of (declare it under routes:, e.g. docker0: [172.17.0.0/16])", SourceRef.ofFile("(routing)")));
+      out.add(o.step(new TraceStep("ROUTE", "", "", 0, "no route declared for " + x.dstLo + ": any outgoing interface", SourceRef.ofFile("(routing)"))));
+    }
   }
 
   /**

@@ -42,7 +42,7 @@ public final class FirewallAnalyzer {
 
   private Evaluator evaluator(Family family) {
     return evaluators.computeIfAbsent(family,
-        f -> new Evaluator(host, f, InterfaceDomain.of(host.rulesets(f), List.of())));
+        f -> new Evaluator(host, f, InterfaceDomain.of(host.rulesets(f), host.routeInterfaces())));
   }
 
   /** Whether any ruleset of this family was given at all. */

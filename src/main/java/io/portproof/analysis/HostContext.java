@@ -4,6 +4,7 @@ import io.portproof.model.Family;
 import io.portproof.model.IpRange;
 import io.portproof.model.IpSet;
 import io.portproof.model.Ip;
+import io.portproof.model.SourceRef;
 import io.portproof.model.fw.Ruleset;
 import java.util.List;
 import java.util.Objects;
@@ -18,15 +19,76 @@ import java.util.Objects;
  * @param forwarding whether the host routes packets that are not for it (net.ipv4.ip_forward /
  *     net.ipv6.conf.all.forwarding); the kernel's default is off, and then a DNAT to another host is dropped
  */
-public record HostContext(List<Ruleset> rulesets, IpSet addresses, boolean forwarding) {
+public record HostContext(List<Ruleset> rulesets, IpSet addresses, boolean forwarding, List<Route> routes) {
   public HostContext {
     rulesets = List.copyOf(rulesets);
     Objects.requireNonNull(addresses);
+    routes = List.copyOf(routes);
   }
 
   /** A host with the kernel's default of not forwarding. */
   public HostContext(List<Ruleset> rulesets, IpSet addresses) {
-    this(rulesets, addresses, false);
+    this(rulesets, addresses, false, List.of());
+  }
+
+  public HostContext(List<Ruleset> rulesets, IpSet addresses, boolean forwarding) {
+    this(rulesets, addresses, forwarding, List.of());
+  }
+
+  /**
+   * A route of the host's table: packets to {@code prefix} leave by {@code iface}. Only forwarded packets need one,
+   * to decide rules on the outgoing interface ({@code -o docker0}).
+   *
+   * @param prefix the destination prefix ({@code 0.0.0.0/0} for a default route)
+   * @param length its prefix length; the longest matching prefix wins, as in the kernel
+   * @param iface the outgoing interface
+   * @param source where it was declared
+   */
+  public record Route(IpRange prefix, int length, String iface, SourceRef source) {
+    public Route {
+      Objects.requireNonNull(prefix);
+      Objects.requireNonNull(iface);
+      Objects.requireNonNull(source);
+    }
+
+    /**
+     * Parses {@code CIDR} or {@code default} (both families' default routes) for {@code iface}.
+     *
+     * @throws IllegalArgumentException with a message for people when the text is neither
+     */
+    public static List<Route> parse(String text, String iface, SourceRef source) {
+      String t = text.trim();
+      if (t.equals("default")) {
+        return List.of(new Route(IpRange.all(io.portproof.model.Family.IPV4), 0, iface, source),
+            new Route(IpRange.all(io.portproof.model.Family.IPV6), 0, iface, source));
+      }
+      int slash = t.indexOf('/');
+      String addr = slash < 0 ? t : t.substring(0, slash);
+      if (!Ip.isLiteral(addr)) {
+        throw new IllegalArgumentException("'" + text + "' is not a CIDR prefix or 'default'");
+      }
+      Ip ip = Ip.parse(addr);
+      int len;
+      try {
+        len = slash < 0 ? ip.family().bits() : Integer.parseInt(t.substring(slash + 1));
+      } catch (NumberFormatException e) {
+        len = -1;
+      }
+      if (len < 0 || len > ip.family().bits()) {
+        throw new IllegalArgumentException("'" + text + "' has no valid prefix length for " + ip.family().label());
+      }
+      return List.of(new Route(IpRange.prefix(ip, len), len, iface, source));
+    }
+
+    @Override
+    public String toString() {
+      return (length == 0 ? "default" : prefix.toCidrs().get(0)) + " dev " + iface;
+    }
+  }
+
+  /** The interfaces routes name, so rules on them can be told apart from others. */
+  public List<String> routeInterfaces() {
+    return routes.stream().map(Route::iface).distinct().toList();
   }
 
   /** Loopback is always local, whatever the inputs say. */

@@ -39,15 +39,16 @@ public final class HostFacts {
    * @param rulesets its packet filters
    */
   public HostFacts(String name, List<Ip> addresses, String inIface, boolean forwarding, List<Ruleset> rulesets) {
-    this(name, name, addresses, inIface, forwarding, rulesets, List.of());
+    this(name, name, addresses, inIface, forwarding, List.of(), rulesets, List.of());
   }
 
   /**
    * @param hostname the DNS name clients ask for (Host header, SNI), which picks the virtual host
+   * @param routes where a forwarding host sends packets that are not for it
    * @param servers server configurations and {@code ss} captures of the host
    */
-  public HostFacts(String name, String hostname, List<Ip> addresses, String inIface, boolean forwarding, List<Ruleset> rulesets,
-      List<ServerModel> servers) {
+  public HostFacts(String name, String hostname, List<Ip> addresses, String inIface, boolean forwarding, List<HostContext.Route> routes,
+      List<Ruleset> rulesets, List<ServerModel> servers) {
     this.name = Objects.requireNonNull(name);
     this.hostname = Objects.requireNonNull(hostname);
     this.servers = List.copyOf(servers);
@@ -61,7 +62,7 @@ public final class HostFacts {
         local = local.union(IpSet.of(IpRange.of(solicitedNode(a))));
       }
     }
-    this.analyzer = new FirewallAnalyzer(new HostContext(rulesets, local, forwarding));
+    this.analyzer = new FirewallAnalyzer(new HostContext(rulesets, local, forwarding, routes));
   }
 
   /** ff02::1:ffXX:XXXX, the multicast group a neighbour solicitation for {@code a} is sent to. */

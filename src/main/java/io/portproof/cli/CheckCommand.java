@@ -1,6 +1,7 @@
 package io.portproof.cli;
 
 import io.portproof.analysis.Exposure;
+import io.portproof.analysis.HostContext;
 import io.portproof.analysis.HostFacts;
 import io.portproof.analysis.Protocols;
 import io.portproof.analysis.web.WebPredictor;
@@ -84,6 +85,10 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
 
   @Option(names = "--forwarding", description = "The host routes packets not addressed to it (ip_forward on); default off, the kernel's default.")
   boolean forwarding;
+
+  @Option(names = "--route", paramLabel = "IFACE=PREFIX", description = {"A route of a forwarding host: packets to PREFIX (or 'default') leave by IFACE,",
+      "e.g. --route docker0=172.17.0.0/16 (repeatable; adds to the inventory's routes:)."})
+  List<String> routeArgs = new ArrayList<>();
 
   @Option(names = "--host", paramLabel = "NAME", description = "Check only these hosts of the inventory (repeatable).")
   List<String> onlyHosts = new ArrayList<>();
@@ -253,7 +258,7 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
       if (addrs.isEmpty()) {
         throw new InputException("--address: name at least one address of the host, so portproof knows which destination to analyse");
       }
-      hosts = List.of(new Inventory.Host(name, hostname != null ? hostname : name, addrs, iface, forwarding, firewall, servers, null, null,
+      hosts = List.of(new Inventory.Host(name, hostname != null ? hostname : name, addrs, iface, forwarding, List.of(), firewall, servers, null, null,
           SourceRef.ofFile("(command line)")));
     }
     if (!onlyHosts.isEmpty()) {
@@ -268,10 +273,19 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
     if (shard != null) {
       hosts = Shards.select(hosts, shard);
     }
-    if (iface != null) {
-      hosts = hosts.stream().map(h -> new Inventory.Host(h.name(), hostname != null ? hostname : h.hostname(), h.addresses(), iface, h.forwarding() || forwarding, h.firewall(), h.servers(), h.policy(), h.base(), h.source())).toList();
+    List<HostContext.Route> extra = FirewallInputs.parseRoutes(routeArgs);
+    if (iface != null || forwarding || !extra.isEmpty() || hostname != null) {
+      hosts = hosts.stream().map(h -> new Inventory.Host(h.name(), hostname != null ? hostname : h.hostname(), h.addresses(),
+          iface != null ? iface : h.inIface(), h.forwarding() || forwarding, concat(h.routes(), extra), h.firewall(), h.servers(), h.policy(),
+          h.base(), h.source())).toList();
     }
     return hosts;
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
   }
 
   private Evaluated evaluate(Inventory.Host h, Policy pol) throws InputException {
@@ -287,7 +301,7 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
       FirewallInputs.report(loaded.diagnostics(), io.err());
       throw new InputException(h.name() + ": its inputs are invalid (see above): the kernel would not load them as written, so no prediction is made");
     }
-    HostFacts facts = new HostFacts(h.name(), h.hostname(), h.addresses(), h.inIface(), h.forwarding(), loaded.rulesets(), loaded.servers());
+    HostFacts facts = new HostFacts(h.name(), h.hostname(), h.addresses(), h.inIface(), h.forwarding(), h.routes(), loaded.rulesets(), loaded.servers());
     List<CheckResult> results = new ArrayList<>();
     for (Policy.CheckConfig c : pol.checks().values()) {
       results.add(c.check().runConfigured(facts, pol, c));

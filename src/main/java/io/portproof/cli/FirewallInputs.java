@@ -1,5 +1,7 @@
 package io.portproof.cli;
 
+import io.portproof.model.SourceRef;
+import io.portproof.analysis.HostContext;
 import io.portproof.diag.Diagnostic;
 import io.portproof.model.Ip;
 import io.portproof.model.IpRange;
@@ -28,6 +30,30 @@ final class FirewallInputs {
   @Option(names = "--forwarding", description = {"The host routes packets that are not for it (net.ipv4.ip_forward=1,",
       "as on Docker and Kubernetes nodes). Default: off, the kernel's default, so a DNAT to another host is dropped."})
   boolean forwarding;
+
+  @Option(names = "--route", paramLabel = "IFACE=PREFIX", description = {"A route of a forwarding host: packets to PREFIX (or 'default') leave by IFACE,",
+      "e.g. --route docker0=172.17.0.0/16, so rules on the outgoing interface (-o docker0) can be decided (repeatable)."})
+  List<String> routeArgs = new ArrayList<>();
+
+  List<HostContext.Route> routes() throws InputException {
+    return parseRoutes(routeArgs);
+  }
+
+  static List<HostContext.Route> parseRoutes(List<String> args) throws InputException {
+    List<HostContext.Route> out = new ArrayList<>();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      if (eq <= 0) {
+        throw new InputException("--route " + a + ": expected IFACE=PREFIX, e.g. docker0=172.17.0.0/16");
+      }
+      try {
+        out.addAll(HostContext.Route.parse(a.substring(eq + 1), a.substring(0, eq), SourceRef.ofFile("(--route " + a + ")")));
+      } catch (IllegalArgumentException e) {
+        throw new InputException("--route " + a + ": " + e.getMessage());
+      }
+    }
+    return out;
+  }
 
   Inputs.Loaded load(PrintStream err) throws InputException {
     List<Inputs.Spec> specs = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.portproof.policy;
 
+import io.portproof.analysis.HostContext;
 import io.portproof.model.Ip;
 import io.portproof.model.SourceRef;
 import io.portproof.parse.InputException;
@@ -17,9 +18,9 @@ import java.util.Set;
  * inputs through {@code groups:}. Input paths are relative to the file's directory.
  */
 public final class Inventory {
-  private static final Set<String> HOST_KEYS = Set.of("host", "hostname", "addresses", "interface", "forwarding", "firewall", "servers", "policy", "group", "groups");
-  private static final Set<String> TOP_KEYS = Set.of("host", "hostname", "addresses", "interface", "forwarding", "firewall", "servers", "policy", "hosts", "groups");
-  private static final Set<String> GROUP_KEYS = Set.of("addresses", "interface", "forwarding", "firewall", "servers", "policy");
+  private static final Set<String> HOST_KEYS = Set.of("host", "hostname", "addresses", "interface", "forwarding", "routes", "firewall", "servers", "policy", "group", "groups");
+  private static final Set<String> TOP_KEYS = Set.of("host", "hostname", "addresses", "interface", "forwarding", "routes", "firewall", "servers", "policy", "hosts", "groups");
+  private static final Set<String> GROUP_KEYS = Set.of("addresses", "interface", "forwarding", "routes", "firewall", "servers", "policy");
 
   /**
    * One host to check.
@@ -29,16 +30,18 @@ public final class Inventory {
    * @param addresses its public addresses
    * @param inIface the interface clients arrive on, or null
    * @param forwarding whether the host routes (ip_forward on)
+   * @param routes where it routes forwarded packets (decides rules on the outgoing interface)
    * @param firewall firewall inputs as {@code [TYPE:]PATH}, resolved against {@code base}
    * @param servers server config inputs, the same way
    * @param policy the policy name or path, or null for the default
    * @param base the directory inputs are relative to
    * @param source where it is declared
    */
-  public record Host(String name, String hostname, List<Ip> addresses, String inIface, boolean forwarding, List<String> firewall, List<String> servers,
-      String policy, Path base, SourceRef source) {
+  public record Host(String name, String hostname, List<Ip> addresses, String inIface, boolean forwarding, List<HostContext.Route> routes,
+      List<String> firewall, List<String> servers, String policy, Path base, SourceRef source) {
     public Host {
       addresses = List.copyOf(addresses);
+      routes = List.copyOf(routes);
       firewall = List.copyOf(firewall);
       servers = List.copyOf(servers);
     }
@@ -91,7 +94,7 @@ public final class Inventory {
       throw at.error("each host needs 'host: NAME'");
     }
     Map<String, Yaml.Doc> merged = new LinkedHashMap<>();
-    for (String k : List.of("policy", "interface", "forwarding")) {
+    for (String k : List.of("policy", "interface", "forwarding", "routes")) {
       if (defaults.containsKey(k)) {
         merged.put(k, defaults.get(k));
       }
@@ -115,7 +118,7 @@ public final class Inventory {
       firewall.addAll(strings(gd.get("firewall")));
       servers.addAll(strings(gd.get("servers")));
       addresses.addAll(addresses(gd.get("addresses")));
-      for (String k : List.of("policy", "interface", "forwarding")) {
+      for (String k : List.of("policy", "interface", "forwarding", "routes")) {
         if (gd.containsKey(k)) {
           merged.put(k, gd.get(k));
         }
@@ -130,7 +133,9 @@ public final class Inventory {
     boolean forwarding = merged.containsKey("forwarding") && merged.get("forwarding").bool();
     Yaml.Doc name = h.get("host");
     String hostname = h.containsKey("hostname") ? h.get("hostname").string() : name.string();
-    return new Host(name.string(), hostname, addresses, iface, forwarding, firewall, servers, policy, base, new SourceRef(file, name.line(), "host: " + name.string()));
+    List<HostContext.Route> routes = merged.containsKey("routes") ? routes(merged.get("routes"), file) : List.of();
+    return new Host(name.string(), hostname, addresses, iface, forwarding, routes, firewall, servers, policy, base,
+        new SourceRef(file, name.line(), "host: " + name.string()));
   }
 
   private static List<String> strings(Yaml.Doc d) throws InputException {
@@ -138,6 +143,22 @@ public final class Inventory {
     if (d != null) {
       for (Yaml.Doc x : d.list()) {
         out.add(x.string());
+      }
+    }
+    return out;
+  }
+
+  /** {@code routes:} maps an interface to the prefixes routed out of it ({@code default} for the default route). */
+  private static List<HostContext.Route> routes(Yaml.Doc d, String file) throws InputException {
+    List<HostContext.Route> out = new ArrayList<>();
+    Map<String, Yaml.Doc> keys = d.keys();
+    for (Map.Entry<String, Yaml.Doc> e : d.map(keys.keySet()).entrySet()) {
+      for (Yaml.Doc x : e.getValue().list()) {
+        try {
+          out.addAll(HostContext.Route.parse(x.string(), e.getKey(), new SourceRef(file, x.line(), e.getKey() + ": " + x.string())));
+        } catch (IllegalArgumentException ex) {
+          throw x.error("routes: " + ex.getMessage());
+        }
       }
     }
     return out;

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,9 +50,6 @@ class PublishedPortTest {
         + ":15), accepted at ");
   }
 
-  @Disabled("Evaluator names the last accept the forwarded packet met, which is nat POSTROUTING's policy "
-      + "(':POSTROUTING ACCEPT', rules.v4:14; a MASQUERADE there where it matches), not the filter FORWARD rule that "
-      + "decided (rules.v4:8). Enable when a forwarded ACCEPT is decided by its FORWARD rule.")
   @Test
   void aForwardedDnatIsReportedWithTheForwardAccept(@TempDir Path dir) throws IOException {
     List<String> findings = exposureFindings(host(dir, /* forwarding= */ true));
@@ -69,17 +65,13 @@ class PublishedPortTest {
 
   @Test
   void dockerUserDropsEveryoneButTheOffice() throws IOException {
-    Cli run = Cli.run("exposure", "-f", "samples/docker-ufw/docker-user.v4", "--forwarding", "--address", "198.51.100.50",
+    Cli run = Cli.run("exposure", "-f", "samples/docker-ufw/docker-user.v4", "--forwarding", "--route", "docker0=172.17.0.0/16", "--address", "198.51.100.50",
         "--dst", "198.51.100.50", "--ports", "8080", "--in-iface", "eth0", "--format", "json");
     assertThat(run.exit()).as(run.err()).isZero();
     JsonNode drop = piece(JSON.readTree(run.out()), "DROP", "0.0.0.0-203.0.112.255", "203.0.114.0-255.255.255.255");
     assertThat(drop.path("decidedBy").path("line").asInt()).isEqualTo(72);
   }
 
-  @Disabled("Evaluator gives a forwarded connection no outgoing interface, so '-o docker0 -j DOCKER' (rules.v4:51) "
-      + "never matches: check predicts tcp/8080 DROP by ':FORWARD DROP' (rules.v4:4) and passes "
-      + "UNEXPECTED-EXPOSURE (exit 0); the kernel (DockerForwardTruthTest) opens 8080 to everyone. The expected "
-      + "message also needs the forwarded ACCEPT decided by its FORWARD rule (see aForwardedDnatIsReportedWithTheForwardAccept).")
   @Test
   void dockerUfwSampleReportsThePublishedPort() throws IOException {
     Cli run = Cli.run("check", "samples/docker-ufw", "--format", "json");
@@ -90,15 +82,11 @@ class PublishedPortTest {
         + "samples/docker-ufw/rules.v4:135), accepted at samples/docker-ufw/rules.v4:66, which the policy does not allow.");
   }
 
-  @Disabled("Evaluator gives a forwarded connection no outgoing interface: for the office network 203.0.113.0/24 "
-      + "it predicts DROP by ':FORWARD DROP' (docker-user.v4:4), the kernel (DockerForwardTruthTest) accepts at "
-      + "the DOCKER chain (docker-user.v4:66). check passes today, but because 8080 is closed to everyone. "
-      + "The decider must also be the FORWARD rule, not nat POSTROUTING's policy. Enable with the fix.")
   @Test
   void dockerUserFixLeavesThePublishedPortToTheOffice() throws IOException {
     Cli check = Cli.run("check", "samples/docker-ufw/docker-user.yaml", "--format", "json");
     assertThat(check.exit()).as(check.err()).isZero();
-    Cli run = Cli.run("exposure", "-f", "samples/docker-ufw/docker-user.v4", "--forwarding", "--address", "198.51.100.50",
+    Cli run = Cli.run("exposure", "-f", "samples/docker-ufw/docker-user.v4", "--forwarding", "--route", "docker0=172.17.0.0/16", "--address", "198.51.100.50",
         "--dst", "198.51.100.50", "--ports", "8080", "--in-iface", "eth0", "--format", "json");
     JsonNode accept = piece(JSON.readTree(run.out()), "ACCEPT", "203.0.113.0-203.0.113.255");
     assertThat(accept.path("decidedBy").path("line").asInt()).isEqualTo(66);
@@ -107,7 +95,7 @@ class PublishedPortTest {
   private static Path host(Path dir, boolean forwarding) throws IOException {
     Files.writeString(dir.resolve("rules.v4"), PUBLISHED);
     Files.writeString(dir.resolve("portproof.yaml"), "host: published\naddresses: [198.51.100.60]\ninterface: eth0\n"
-        + "forwarding: " + forwarding + "\nfirewall: [rules.v4]\n");
+        + "forwarding: " + forwarding + "\nroutes: {docker0: [172.17.0.0/16]}\nfirewall: [rules.v4]\n");
     return dir;
   }
 

@@ -8,7 +8,6 @@ import io.portproof.testing.Cli;
 import io.portproof.testing.Golden;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -46,9 +45,6 @@ class SamplesTest {
   }
 
   /** Samples whose verdict crosses filter FORWARD: a port published to a container. */
-  @Disabled("Evaluator gives a forwarded connection no outgoing interface, so Docker's '-o docker0 -j DOCKER' never "
-      + "matches and tcp/8080 is predicted DROP: exit 0 and UNEXPECTED-EXPOSURE=PASS where the kernel opens 8080 to "
-      + "everyone (DockerForwardTruthTest, PublishedPortTest). Enable with the fix; it writes the goldens.")
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "docker-ufw|1|HTTPS-OPEN=PASS IPV6-PARITY=PASS IPV6-NEIGHBOUR-DISCOVERY=PASS UNEXPECTED-EXPOSURE=FAIL INCONCLUSIVE=PASS"})
