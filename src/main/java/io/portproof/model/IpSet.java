@@ -244,6 +244,26 @@ public final class IpSet {
     return n == null && ip.family() == Family.IPV4 ? Ip.min(Family.IPV6) : n;
   }
 
+  /** How many ranges the set holds; counts runs, not ranges, so it costs nothing on a big set. */
+  public int rangeCount() {
+    int n = size;
+    for (int i = 1; i < runs.length; i++) {
+      if (runs[i - 1].last.justBefore(runs[i].first)) {
+        n--;
+      }
+    }
+    return n;
+  }
+
+  /** The first {@code k} ranges (fewer if the set has fewer), without walking the rest. */
+  public List<IpRange> firstRanges(int k) {
+    List<IpRange> out = new ArrayList<>(Math.min(k, size));
+    for (Cursor c = new Cursor(this); out.size() < k && c.next(); ) {
+      out.add(new IpRange(c.lo, c.hi));
+    }
+    return out;
+  }
+
   /** The lowest address; the set must not be empty. */
   public Ip lowest() {
     return runs[0].first;

@@ -32,6 +32,8 @@ class IpSetTest {
       IpSet spliced = a.set.minus(b.set).union(b.set.intersect(a.set));
       check(spliced, a.ref);
       assertThat(spliced).isEqualTo(a.set).hasSameHashCodeAs(a.set);
+      assertThat(spliced.rangeCount()).isEqualTo(a.set.ranges().size());
+      assertThat(spliced.firstRanges(3)).isEqualTo(a.set.ranges().subList(0, Math.min(3, a.set.ranges().size())));
       check(spliced.only(Family.IPV6), intersect(a.ref, ref(IpSet.all(Family.IPV6))));
       Ip probe = pick(rnd);
       assertThat(a.set.contains(probe)).isEqualTo(a.ref.contains(num(probe)));
