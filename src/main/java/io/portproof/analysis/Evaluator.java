@@ -273,34 +273,8 @@ final class Evaluator {
     List<Box> syns = new ArrayList<>(lost.size());
     for (Outcome t : lost) {
       Box r = t.box();
-      Box a = r.inbound.copy();
-      a.srcLo = r.clientLo;
-      a.srcHi = r.clientHi;
-      a.srcMask = r.clientMask;
-      a.spLo = r.cportLo;
-      a.spHi = r.cportHi;
-      a.iif = r.clientIif;
-      if (r.inbound.dpLink == Box.Link.PORT) {
-        a.dpLo = r.portLo;
-        a.dpHi = r.portHi;
-      }
-      a.clientLo = r.clientLo;
-      a.clientHi = r.clientHi;
-      a.clientMask = r.clientMask;
-      a.cportLo = r.cportLo;
-      a.cportHi = r.cportHi;
-      a.portLo = r.portLo;
-      a.portHi = r.portHi;
-      a.clientIif = r.clientIif;
-      a.ct = null;
+      Box a = clientAgain(r);
       a.ctPending = CtState.ESTABLISHED;
-      a.untracked = false;
-      a.mark = 0;
-      a.ctmark = r.ctmark;
-      a.taints = r.taints;
-      a.forks = r.forks;
-      a.trace = r.trace;
-      a.acceptedBy = null;
       a.inboundBy = t.decidedBy();
       syns.add(a.step(new TraceStep("RETRY", "", "", 0,
           "the answer was discarded after conntrack saw it: the client's retransmitted SYN is ESTABLISHED", t.decidedBy())));
@@ -337,6 +311,36 @@ final class Evaluator {
   }
 
   /**
+   * The client's next packet of the connection a reply {@code r} belongs to: the inbound packet again, narrowed
+   * to the clients, ports and interfaces the reply still speaks for.
+   */
+  private static Box clientAgain(Box r) {
+    Box a = r.inbound.copy();
+    a.srcLo = a.clientLo = r.clientLo;
+    a.srcHi = a.clientHi = r.clientHi;
+    a.srcMask = a.clientMask = r.clientMask;
+    a.spLo = a.cportLo = r.cportLo;
+    a.spHi = a.cportHi = r.cportHi;
+    a.iif = a.clientIif = r.clientIif;
+    if (r.inbound.dpLink == Box.Link.PORT) {
+      a.dpLo = r.portLo;
+      a.dpHi = r.portHi;
+    }
+    a.portLo = r.portLo;
+    a.portHi = r.portHi;
+    // A later packet: conntrack has yet to see it, and only the connection's mark and history carry over.
+    a.ct = null;
+    a.untracked = false;
+    a.mark = 0;
+    a.ctmark = r.ctmark;
+    a.taints = r.taints;
+    a.forks = r.forks;
+    a.trace = r.trace;
+    a.acceptedBy = null;
+    return a;
+  }
+
+  /**
    * The client answers the SYN-ACK with the handshake's final ACK, which crosses the ruleset as an ESTABLISHED
    * packet. Whatever meets it, connect() has already returned: over any real link an ICMP error for the ACK
    * arrives a round trip after the client counts the port open (only a soft error on an established socket).
@@ -348,36 +352,10 @@ final class Evaluator {
     }
     List<Box> acks = new ArrayList<>(synAcks.size());
     for (Box r : synAcks) {
-      Box a = r.inbound.copy();
-      a.srcLo = r.clientLo;
-      a.srcHi = r.clientHi;
-      a.srcMask = r.clientMask;
-      a.spLo = r.cportLo;
-      a.spHi = r.cportHi;
-      a.iif = r.clientIif;
-      if (r.inbound.dpLink == Box.Link.PORT) {
-        a.dpLo = r.portLo;
-        a.dpHi = r.portHi;
-      }
-      a.clientLo = r.clientLo;
-      a.clientHi = r.clientHi;
-      a.clientMask = r.clientMask;
-      a.cportLo = r.cportLo;
-      a.cportHi = r.cportHi;
-      a.portLo = r.portLo;
-      a.portHi = r.portHi;
-      a.clientIif = r.clientIif;
+      Box a = clientAgain(r);
       a.tcpFlags = Match.TcpFlags.ACK;
-      a.ct = null;
       // After NOTRACK the connection has no entry: unless raw exempts the ACK too, conntrack picks it up as NEW.
       a.ctPending = r.inbound.untracked ? CtState.NEW : CtState.ESTABLISHED;
-      a.untracked = false;
-      a.mark = 0;
-      a.ctmark = r.ctmark;
-      a.taints = r.taints;
-      a.forks = r.forks;
-      a.trace = r.trace;
-      a.acceptedBy = null;
       a.inboundBy = r.inboundBy;
       acks.add(a.step(new TraceStep("ACK", "", "", 0, "the client completes the handshake: its ACK crosses the rules", r.inboundBy)));
     }
