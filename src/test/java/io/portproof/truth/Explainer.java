@@ -115,15 +115,10 @@ final class Explainer {
     try {
       Files.createDirectories(dir);
       List<Path> firewall = new ArrayList<>();
-      if (truthCase.rulesV4() != null) {
-        Path v4 = dir.resolve("rules.v4");
-        Files.writeString(v4, truthCase.rulesV4());
-        firewall.add(v4);
-      }
-      if (truthCase.rulesV6() != null) {
-        Path v6 = dir.resolve("rules.v6");
-        Files.writeString(v6, truthCase.rulesV6());
-        firewall.add(v6);
+      for (TruthCase.Load load : truthCase.loads()) {
+        Path file = dir.resolve(load.fileName());
+        Files.writeString(file, load.text());
+        firewall.add(file);
       }
       return explain(dir, firewall, truthCase, addresses, hostOptions);
     } catch (IOException e) {

@@ -168,8 +168,9 @@ final class Lab implements AutoCloseable {
       }
       script.append("if ! err=$(/bin/sh -e ").append(file).append(" 2>&1); then echo FAILED: setup: $err; exit 1; fi\n");
     }
-    restore(script, truthCase.backend().restoreV4, truthCase.rulesV4(), "rules.v4");
-    restore(script, truthCase.backend().restoreV6, truthCase.rulesV6(), "rules.v6");
+    for (TruthCase.Load load : truthCase.loads()) {
+      restore(script, load);
+    }
     List<Object> args = new ArrayList<>(List.of(LIFETIME_SECONDS));
     args.addAll(truthCase.listenerPorts());
     script.append("exec");
@@ -195,20 +196,17 @@ final class Lab implements AutoCloseable {
     }
   }
 
-  private void restore(StringBuilder script, String tool, String rules, String fileName) {
-    if (rules == null) {
-      return;
-    }
-    String path = Shell.tool(tool).orElseThrow(() -> new IllegalStateException(tool + " not found"));
-    Path file = scratch.resolve(fileName);
+  private void restore(StringBuilder script, TruthCase.Load load) {
+    String path = Shell.tool(load.tool()).orElseThrow(() -> new IllegalStateException(load.tool() + " not found"));
+    Path file = scratch.resolve(load.fileName());
     try {
-      Files.writeString(file, rules);
+      Files.writeString(file, load.text());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     // The unquoted $err folds the tool's multi-line complaint into the one line the harness reads.
-    script.append("if ! err=$(").append(path).append(" < ").append(file).append(" 2>&1); then echo FAILED: ")
-        .append(tool).append(" rejected ").append(fileName).append(": $err; exit 1; fi\n");
+    script.append("if ! err=$(").append(path).append(load.stdin() ? " < " : " -f ").append(file).append(" 2>&1); then echo FAILED: ")
+        .append(load.tool()).append(" rejected ").append(load.fileName()).append(": $err; exit 1; fi\n");
   }
 
   private static String rulesOf(TruthCase truthCase) {

@@ -16,14 +16,25 @@ import org.junit.jupiter.api.Assumptions;
 final class TruthEnvironment {
   private TruthEnvironment() {}
 
-  /** Skips (or, on CI, fails) the calling test unless the kernel suite can run here. */
+  /** Skips (or, on CI, fails) the calling test unless the iptables kernel suite can run here. */
   static void require() {
+    require(List.of("iptables-nft-restore", "ip6tables-nft-restore"), "iptables");
+  }
+
+  /** The same for the nftables suite. */
+  static void requireNft() {
+    require(List.of("nft"), "nftables");
+  }
+
+  private static void require(List<String> tools, String packages) {
     List<String> missing = new ArrayList<>();
     Optional<String> id = Shell.tool("id");
     if (id.isEmpty() || !Shell.run(null, id.get(), "-u").stdout().strip().equals("0")) {
       missing.add("root (network namespaces and iptables need it)");
     }
-    for (String tool : List.of("ip", "sh", "grep", "iptables-nft-restore", "ip6tables-nft-restore")) {
+    List<String> needed = new ArrayList<>(List.of("ip", "sh", "grep"));
+    needed.addAll(tools);
+    for (String tool : needed) {
       if (Shell.tool(tool).isEmpty()) {
         missing.add(tool);
       }
@@ -40,7 +51,7 @@ final class TruthEnvironment {
     }
     String message =
         "kernel truth suite needs " + String.join(", ", missing)
-            + " (Debian packages: iproute2, iptables)";
+            + " (Debian packages: iproute2, " + packages + ")";
     if ("true".equalsIgnoreCase(System.getenv("CI"))) {
       fail("CI=true but " + message);
     }
@@ -55,7 +66,7 @@ final class TruthEnvironment {
     List<TruthCase.Backend> usable = new ArrayList<>();
     String probe = "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n";
     for (TruthCase.Backend backend : TruthCase.Backend.values()) {
-      if (Shell.tool(backend.restoreV4).isEmpty() || Shell.tool(backend.restoreV6).isEmpty()) {
+      if (!backend.iptables() || Shell.tool(backend.restoreV4).isEmpty() || Shell.tool(backend.restoreV6).isEmpty()) {
         continue;
       }
       String ns = Namespaces.create("chk");

@@ -274,13 +274,16 @@ final class TruthRun {
   }
 
   private String shrinkOne(Lab lab, Disagreement d, long deadline) {
-    boolean v6 = d.probe().v6();
-    String rules = v6 ? d.truthCase().rulesV6() : d.truthCase().rulesV4();
+    String rules = d.truthCase().rulesFor(d.probe());
+    boolean iptables = d.truthCase().backend().iptables();
     List<String> lines = new ArrayList<>(rules.lines().toList());
     int attempts = 0;
     for (int i = lines.size() - 1; i >= 0 && System.nanoTime() < deadline; i--) {
       String line = lines.get(i);
-      if (!line.startsWith("-A ") && !line.startsWith("#")) {
+      // Only rules go: iptables' -A lines, nft's statements two tabs deep (not set or chain headers).
+      boolean rule = iptables ? line.startsWith("-A ") || line.startsWith("#")
+          : line.startsWith("\t\t") && !line.matches("\t\t(type|elements|flags|policy) .*");
+      if (!rule) {
         continue;
       }
       List<String> candidate = new ArrayList<>(lines);
@@ -293,19 +296,11 @@ final class TruthRun {
     String minimal = String.join("\n", lines) + "\n";
     return "(" + attempts + " shrink attempts; " + (System.nanoTime() < deadline ? "complete" : "budget ran out")
         + ") listeners " + d.truthCase().listenerPorts() + ", tuple " + d.probe() + ", backend "
-        + d.truthCase().backend() + "\n" + (v6 ? "rules.v6" : "rules.v4") + ":\n" + minimal;
+        + d.truthCase().backend() + "\n" + (!iptables ? "ruleset.nft" : d.probe().v6() ? "rules.v6" : "rules.v4") + ":\n" + minimal;
   }
 
   private boolean stillDisagrees(Lab lab, Disagreement d, String rules) {
-    boolean v6 = d.probe().v6();
-    TruthCase reduced = new TruthCase(
-        d.truthCase().name() + "-shrink",
-        v6 ? null : rules,
-        v6 ? rules : null,
-        d.truthCase().backend(),
-        d.truthCase().listenerPorts(),
-        List.of(d.probe()),
-        d.truthCase().undecidablePorts());
+    TruthCase reduced = d.truthCase().reducedTo(d.probe(), rules);
     Answer answer =
         Explainer.explain(workDir.resolve("shrink-" + Thread.currentThread().getId()), reduced, addresses());
     if (!answer.usable() || answer.predictions().get(0).unknown()) {

@@ -1,6 +1,4 @@
-package io.portproof.parse.nft.truth;
-
-import io.portproof.truth.Probe;
+package io.portproof.truth;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +75,7 @@ final class NftRulesetGenerator {
         probes.add(new Probe(Lab.CLIENT_V6.get(i), Lab.SERVER_V6.get((i + p) % 2), p));
       }
     }
-    return new TruthCase(name, out.toString(), listeners, probes, undecidable);
+    return TruthCase.nft(name, out.toString(), listeners, probes, undecidable);
   }
 
   private void table(String fam, String name, int prio, boolean nonDefaultPrio) {

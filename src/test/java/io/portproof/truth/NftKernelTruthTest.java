@@ -1,7 +1,4 @@
-package io.portproof.parse.nft.truth;
-
-import io.portproof.truth.Probe;
-import io.portproof.truth.Outcome;
+package io.portproof.truth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,7 +44,7 @@ class NftKernelTruthTest {
 
   @BeforeAll
   static void requireKernel() {
-    TruthEnvironment.require();
+    TruthEnvironment.requireNft();
   }
 
   @Test
@@ -104,7 +101,7 @@ class NftKernelTruthTest {
     Files.createDirectories(out);
     StringBuilder full = new StringBuilder(report);
     summary.disagreements.forEach(d -> full.append("\n").append(d.describe()).append('\n')
-        .append("      ").append(d.prediction().json()).append('\n').append(d.truthCase().rules()));
+        .append("      ").append(d.prediction().json()).append('\n').append(d.truthCase().rulesV4()));
     Files.writeString(out.resolve("report-" + what + ".txt"), full);
     Files.write(out.resolve("tuples-" + what + ".tsv"), summary.ledger);
     return summary;
@@ -144,7 +141,7 @@ class NftKernelTruthTest {
       Lab.CLIENT_V4.forEach(src -> Lab.SERVER_V4.forEach(dst -> probes.add(new Probe(src, dst, port))));
       Lab.CLIENT_V6.forEach(src -> Lab.SERVER_V6.forEach(dst -> probes.add(new Probe(src, dst, port))));
     }
-    return Optional.of(new TruthCase("sample " + dir.getFileName(), rules, listeners, probes, Set.of()));
+    return Optional.of(TruthCase.nft("sample " + dir.getFileName(), rules, listeners, probes, Set.of()));
   }
 
   private static Path projectDir() {
