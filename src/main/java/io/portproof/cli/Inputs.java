@@ -54,6 +54,28 @@ final class Inputs {
 
   private Inputs() {}
 
+  /** Each format joins its own inputs; the joined rulesets take the place of the first of them. */
+  private static List<Ruleset> combine(List<Ruleset> rulesets, Map<FirewallFormat, List<Ruleset>> byFormat) {
+    List<Ruleset> out = new ArrayList<>(rulesets);
+    for (Map.Entry<FirewallFormat, List<Ruleset>> e : byFormat.entrySet()) {
+      List<Ruleset> joined = e.getKey().combine(e.getValue());
+      if (joined.equals(e.getValue())) {
+        continue;
+      }
+      java.util.Set<Ruleset> parts = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      parts.addAll(e.getValue());
+      int at = -1;
+      for (int i = 0; i < out.size(); i++) {
+        if (parts.contains(out.get(i))) {
+          at = at < 0 ? i : at;
+        }
+      }
+      out.removeIf(parts::contains);
+      out.addAll(at, joined);
+    }
+    return out;
+  }
+
   static Loaded load(List<Spec> specs) throws InputException {
     Diagnostics diags = new Diagnostics();
     List<InputText> texts = new ArrayList<>();
@@ -75,10 +97,13 @@ final class Inputs {
       }
     }
     List<Ruleset> rulesets = new ArrayList<>();
+    Map<FirewallFormat, List<Ruleset>> byFormat = new LinkedHashMap<>();
     List<ServerModel> servers = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
       if (formats.get(i) instanceof FirewallFormat ff) {
-        rulesets.addAll(ff.parse(texts.get(i), ipsets, diags));
+        List<Ruleset> got = ff.parse(texts.get(i), ipsets, diags);
+        rulesets.addAll(got);
+        byFormat.computeIfAbsent(ff, k -> new ArrayList<>()).addAll(got);
       } else if (formats.get(i) instanceof ServerConfigParser sp) {
         Diagnostics own = new Diagnostics();
         // Parsed by the name the user gave, so every file:line reads as they would type it.
@@ -92,6 +117,7 @@ final class Inputs {
         servers.add(m);
       }
     }
+    rulesets = combine(rulesets, byFormat);
     // Several exports of one host may show the same kernel table; each is evaluated once.
     ExportMerge.Merged merged = ExportMerge.merge(rulesets, diags.asList());
     return new Loaded(merged.rulesets(), servers, merged.diagnostics());

@@ -14,4 +14,13 @@ public interface FirewallFormat extends InputFormat {
    * @param ipsets sets from {@code ipset save} inputs, by name, for rules that match on them
    */
   List<Ruleset> parse(InputText in, Map<String, IpsetDefinition> ipsets, Diagnostics diags);
+
+  /**
+   * Joins what several inputs of this format gave for one host. By default each input is a filter of its own
+   * that must accept too (two iptables exports, a NACL and a security group); a format whose inputs are parts of
+   * one filter (the security groups of one instance, whichever file lists them) says how they combine.
+   */
+  default List<Ruleset> combine(List<Ruleset> fromEachInput) {
+    return fromEachInput;
+  }
 }

@@ -31,4 +31,10 @@ public final class AwsSecurityGroupFormat implements FirewallFormat {
     JsonInput doc = JsonInput.read(in, diags);
     return doc == null ? List.of() : new SecurityGroupConverter(doc, diags).convert();
   }
+
+  /** The groups of one instance allow as a union whether one file lists them or several do. */
+  @Override
+  public List<Ruleset> combine(List<Ruleset> fromEachInput) {
+    return SecurityGroupConverter.union(fromEachInput);
+  }
 }

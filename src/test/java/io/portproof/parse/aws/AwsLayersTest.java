@@ -95,6 +95,25 @@ class AwsLayersTest {
   }
 
   @Test
+  void groupsInSeveralFilesAreStillOneUnion(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    // The same two groups as SG_WEB, one per file, as 'describe-security-groups --group-ids' writes them.
+    java.nio.file.Files.writeString(dir.resolve("web.json"), """
+        {"SecurityGroups": [{"GroupId": "sg-1", "GroupName": "web", "IpPermissions": [
+          {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}]}
+        """);
+    java.nio.file.Files.writeString(dir.resolve("admin.json"), """
+        {"SecurityGroups": [{"GroupId": "sg-2", "GroupName": "admin", "IpPermissions": [
+          {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "203.0.113.0/24"}]}]}]}
+        """);
+    java.nio.file.Files.writeString(dir.resolve("rules.v4"), HOST_FW);
+    for (String[] q : new String[][] {{"192.0.2.7", "443", "ACCEPT"}, {"203.0.113.9", "22", "ACCEPT"}, {"192.0.2.7", "22", "DROP"}}) {
+      Cli run = Cli.run("explain", "-f", dir.resolve("web.json").toString(), "-f", dir.resolve("admin.json").toString(),
+          "-f", dir.resolve("rules.v4").toString(), "--src", q[0], "--dst", HOST, "--dport", q[1], "--format", "json");
+      assertThat(run.out()).as(run.err()).contains("\"verdict\" : \"" + q[2] + "\"");
+    }
+  }
+
+  @Test
   void aNetworkAclRunsByRuleNumberNotByListOrder() {
     String nacl = """
         {"NetworkAcls": [{"NetworkAclId": "acl-1", "Entries": [
