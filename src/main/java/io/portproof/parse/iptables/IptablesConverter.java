@@ -1,5 +1,6 @@
 package io.portproof.parse.iptables;
 
+import io.portproof.diag.UndecidableTally;
 import io.portproof.analysis.Protocols;
 import io.portproof.analysis.RejectTypes;
 import io.portproof.diag.Diagnostics;
@@ -107,13 +108,7 @@ final class IptablesConverter {
           TableOrigin.Export.IPTABLES_SAVE, t.hidden() == null ? List.of() : List.of(t.hidden()), t.hidden() == null, t.source()));
     }
     checkLoops(chains);
-    undecidableUses.forEach((module, uses) -> {
-      if (uses.size() > LISTED_PER_MODULE) {
-        diags.unsupported(uses.get(LISTED_PER_MODULE), String.format(
-            "and %,d more rules use -m %s (lines %d-%d), which no export can decide; affected packets are UNKNOWN unless every branch agrees",
-            uses.size() - LISTED_PER_MODULE, module, uses.get(LISTED_PER_MODULE).line(), uses.get(uses.size() - 1).line()));
-      }
-    });
+    undecidableUses.summarise(diags);
     return new Ruleset(family, bases, chains, SourceRef.ofFile(file), List.copyOf(origins.values()));
   }
 
@@ -241,9 +236,7 @@ final class IptablesConverter {
         }
         java.util.regex.Matcher m = UNDECIDABLE_DIAG.matcher(d.message());
         if (d.kind() == io.portproof.diag.Diagnostic.Kind.UNSUPPORTED && m.lookingAt()) {
-          List<SourceRef> uses = undecidableUses.computeIfAbsent(m.group(1), k -> new ArrayList<>());
-          uses.add(d.source());
-          if (uses.size() > LISTED_PER_MODULE) {
+          if (!undecidableUses.admit("-m " + m.group(1), d.source())) {
             continue;
           }
         }
@@ -383,10 +376,7 @@ final class IptablesConverter {
       "ipv6-icmp", "multiport", "state", "conntrack", "iprange", "addrtype", "comment", "mac", "set", "mark", "connmark",
       "pkttype", "policy", "dccp", "sctp");
   private static final Set<String> HOP_OPS = Set.of("eq", "lt", "gt");
-  /** After this many, rules using the same undecidable module are summarised rather than listed. */
-  private static final int LISTED_PER_MODULE = 3;
-
-  private final Map<String, List<SourceRef>> undecidableUses = new LinkedHashMap<>();
+  private final UndecidableTally undecidableUses = new UndecidableTally();
   private static final java.util.regex.Pattern UNDECIDABLE_DIAG = java.util.regex.Pattern.compile("'-m (\\S+)");
 
   private static boolean knownModule(String m) {

@@ -3,6 +3,7 @@ package io.portproof.parse.nft;
 import io.portproof.analysis.Protocols;
 import io.portproof.diag.Diagnostic;
 import io.portproof.diag.Diagnostics;
+import io.portproof.diag.UndecidableTally;
 import io.portproof.model.Family;
 import io.portproof.model.Ip;
 import io.portproof.model.IpRange;
@@ -67,6 +68,8 @@ final class NftConverter {
   /** Rules that became part of some family's ruleset, or were already reported as invalid. */
   private final Set<RuleDef> placed = new HashSet<>();
 
+  private final UndecidableTally undecidableUses = new UndecidableTally();
+
   NftConverter(String file, NftModel model, TableOrigin.Export export, Diagnostics diags) {
     this.file = file;
     this.model = model;
@@ -89,6 +92,7 @@ final class NftConverter {
     for (Family f : Family.values()) {
       out.add(convert(f));
     }
+    undecidableUses.summarise(diags);
     for (Table t : model.tables.values()) {
       if (!applies(t, Family.IPV4) && !applies(t, Family.IPV6)) {
         continue;
@@ -212,8 +216,29 @@ final class NftConverter {
   private void report(Diagnostic.Kind kind, SourceRef at, String message) {
     Diagnostic d = new Diagnostic(kind, message, at);
     if (reported.add(d)) {
-      diags.add(d);
+      String construct = kind == Diagnostic.Kind.UNSUPPORTED ? construct(message) : null;
+      if (construct == null || undecidableUses.admit(construct, at)) {
+        diags.add(d);
+      }
     }
+  }
+
+  /**
+   * The construct an UNSUPPORTED message is about, to count its uses: an iptables-nft extension by name ({@code
+   * xt match recent}), else the statement's first two words ({@code limit rate}); null for other messages.
+   */
+  private static String construct(String message) {
+    String text;
+    if (message.startsWith("'") && message.indexOf('\'', 1) > 0) {
+      text = message.substring(1, message.indexOf('\'', 1));
+    } else if (message.startsWith("iptables-nft target ")) {
+      text = "xt target " + message.substring("iptables-nft target ".length()).split("[: ]", 2)[0];
+    } else {
+      return null;
+    }
+    String[] words = text.strip().split("\\s+");
+    int n = Math.min(words.length, words[0].equals("xt") ? 3 : 2);
+    return String.join(" ", java.util.Arrays.copyOf(words, n));
   }
 
   /** The kernel refuses a ruleset whose jumps form a cycle (ELOOP). */

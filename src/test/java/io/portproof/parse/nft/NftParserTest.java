@@ -109,6 +109,21 @@ class NftParserTest {
   }
 
   @Test
+  void manyUsesOfOneUndecidableConstructAreSummarised() {
+    StringBuilder nft = new StringBuilder("table inet f {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n");
+    for (int port = 1000; port < 1010; port++) {
+      nft.append("\t\ttcp dport ").append(port).append(" limit rate 5/second accept\n");
+    }
+    nft.append("\t}\n}\n");
+    Diagnostics d = new Diagnostics();
+    NftFormat.TEXT.parse(new InputText(Path.of("limits.nft"), "limits.nft", nft.toString()), Map.of(), d);
+    assertThat(d.asList()).extracting(io.portproof.diag.Diagnostic::message).filteredOn(m -> m.startsWith("'limit rate")).hasSize(3);
+    assertThat(d.asList()).extracting(x -> x.source().line() + ": " + x.message()).filteredOn(m -> m.contains("more rules"))
+        .containsExactly("7: and 7 more rules use limit rate (lines 7-13), which no export can decide; "
+            + "affected packets are UNKNOWN unless every branch agrees");
+  }
+
+  @Test
   void binaryAndBrokenJsonAreRefusedWithTheFileName() {
     Cli bin = Cli.run("explain", "-f", "nft:src/test/resources/nft/bad/binary.nft", "--src", "192.0.2.1", "--dst", "198.51.100.10", "--dport", "22");
     assertThat(bin.exit()).isEqualTo(2);
