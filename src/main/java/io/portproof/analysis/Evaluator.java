@@ -61,6 +61,7 @@ final class Evaluator {
   /** The host's own addresses of this family, loopback excluded: where a REDIRECT may send a packet. */
   private final Ip[] ownAddresses;
   private final boolean forwarding;
+  private final HostContext.Cloud cloud;
   /** Declared routes of this family, longest prefix first. */
   private final List<HostContext.Route> routes;
   private final Map<String, CChain> chains = new HashMap<>();
@@ -75,6 +76,7 @@ final class Evaluator {
     this.ifaces = ifaces;
     this.local = ctx.localAddresses();
     this.forwarding = ctx.forwarding();
+    this.cloud = ctx.cloud();
     this.routes = ctx.routes().stream().filter(r -> r.prefix().family() == family)
         .sorted(Comparator.comparingInt((HostContext.Route r) -> r.length()).reversed()).toList();
     List<Ip> own = new ArrayList<>();
@@ -1461,6 +1463,16 @@ final class Evaluator {
           undecidable = undecidable == null ? u.construct() : undecidable + ", " + u.construct();
           continue;
         }
+        if (m instanceof Match.InstanceHas ih && !cloud.attributes().containsKey(ih.attribute())) {
+          String text = ih.attribute() + "s " + String.join(",", ih.values()) + " (the instance's are not declared)";
+          undecidable = undecidable == null ? text : undecidable + ", " + text;
+          continue;
+        }
+        if (m instanceof Match.NamedAddresses na && cloud.addresses(na.name()) == null) {
+          String text = "service tag " + na.name();
+          undecidable = undecidable == null ? text : undecidable + ", " + text;
+          continue;
+        }
         if (m instanceof Match.AddressType at && !types.decidable(at.types())) {
           String text = "-m addrtype " + (at.side() == Match.Side.SOURCE ? "--src-type " : "--dst-type ") + at.types()
               + " (depends on the host's routing table)";
@@ -1519,6 +1531,11 @@ final class Evaluator {
       return new HopLimitM(h);
     } else if (m instanceof Match.Constant c) {
       return constant(false, b -> c.value());
+    } else if (m instanceof Match.InstanceHas ih) {
+      boolean has = ih.values().stream().anyMatch(cloud.attributes().getOrDefault(ih.attribute(), Set.of())::contains);
+      return constant(ih.negated(), b -> has);
+    } else if (m instanceof Match.NamedAddresses na && cloud.addresses(na.name()) != null) {
+      return addr(na.side() == Match.Side.DESTINATION, cloud.addresses(na.name()), na.negated());
     }
     throw new IllegalStateException("no compiled form for " + m);
   }

@@ -7,6 +7,8 @@ import io.portproof.model.Ip;
 import io.portproof.model.SourceRef;
 import io.portproof.model.fw.Ruleset;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 
 /**
@@ -19,11 +21,16 @@ import java.util.Objects;
  * @param forwarding whether the host routes packets that are not for it (net.ipv4.ip_forward /
  *     net.ipv6.conf.all.forwarding); the kernel's default is off, and then a DNAT to another host is dropped
  */
-public record HostContext(List<Ruleset> rulesets, IpSet addresses, boolean forwarding, List<Route> routes) {
+public record HostContext(List<Ruleset> rulesets, IpSet addresses, boolean forwarding, List<Route> routes, Cloud cloud) {
   public HostContext {
     rulesets = List.copyOf(rulesets);
     Objects.requireNonNull(addresses);
     routes = List.copyOf(routes);
+    Objects.requireNonNull(cloud);
+  }
+
+  public HostContext(List<Ruleset> rulesets, IpSet addresses, boolean forwarding, List<Route> routes) {
+    this(rulesets, addresses, forwarding, routes, Cloud.NONE);
   }
 
   /** A host with the kernel's default of not forwarding. */
@@ -33,6 +40,36 @@ public record HostContext(List<Ruleset> rulesets, IpSet addresses, boolean forwa
 
   public HostContext(List<Ruleset> rulesets, IpSet addresses, boolean forwarding) {
     this(rulesets, addresses, forwarding, List.of());
+  }
+
+  /**
+   * What a cloud's filters say about the instance by name only: its network tags and service accounts (GCP rules
+   * for target instances) and the addresses behind service tags (Azure).
+   *
+   * @param attributes the instance's values per attribute ({@code network tag}, {@code service account})
+   * @param addressNames addresses per name ({@code VirtualNetwork}), names compared without case
+   */
+  public record Cloud(Map<String, Set<String>> attributes, Map<String, IpSet> addressNames) {
+    public static final Cloud NONE = new Cloud(Map.of(), Map.of());
+
+    public Cloud {
+      attributes = Map.copyOf(attributes);
+      Map<String, IpSet> names = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      names.putAll(addressNames);
+      addressNames = java.util.Collections.unmodifiableMap(names);
+    }
+
+    /**
+     * The addresses behind {@code name}, or null when not declared. Azure's Internet is everything outside the
+     * virtual network, so it follows from a declared VirtualNetwork.
+     */
+    public IpSet addresses(String name) {
+      IpSet s = addressNames.get(name);
+      if (s == null && name.equalsIgnoreCase("Internet") && addressNames.containsKey("VirtualNetwork")) {
+        s = IpSet.all().minus(addressNames.get("VirtualNetwork"));
+      }
+      return s;
+    }
   }
 
   /**

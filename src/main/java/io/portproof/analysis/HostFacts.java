@@ -39,15 +39,16 @@ public final class HostFacts {
    * @param rulesets its packet filters
    */
   public HostFacts(String name, List<Ip> addresses, String inIface, boolean forwarding, List<Ruleset> rulesets) {
-    this(name, name, addresses, inIface, forwarding, List.of(), rulesets, List.of());
+    this(name, name, addresses, inIface, new HostContext(List.of(), IpSet.EMPTY, forwarding), rulesets, List.of());
   }
 
   /**
    * @param hostname the DNS name clients ask for (Host header, SNI), which picks the virtual host
-   * @param routes where a forwarding host sends packets that are not for it
+   * @param host what is declared about the host besides its addresses and rulesets (forwarding, routes, cloud
+   *     facts); its rulesets and addresses are not read
    * @param servers server configurations and {@code ss} captures of the host
    */
-  public HostFacts(String name, String hostname, List<Ip> addresses, String inIface, boolean forwarding, List<HostContext.Route> routes,
+  public HostFacts(String name, String hostname, List<Ip> addresses, String inIface, HostContext host,
       List<Ruleset> rulesets, List<ServerModel> servers) {
     this.name = Objects.requireNonNull(name);
     this.hostname = Objects.requireNonNull(hostname);
@@ -62,7 +63,7 @@ public final class HostFacts {
         local = local.union(IpSet.of(IpRange.of(solicitedNode(a))));
       }
     }
-    this.analyzer = new FirewallAnalyzer(new HostContext(rulesets, local, forwarding, routes));
+    this.analyzer = new FirewallAnalyzer(new HostContext(rulesets, local, host.forwarding(), host.routes(), host.cloud()));
   }
 
   /** ff02::1:ffXX:XXXX, the multicast group a neighbour solicitation for {@code a} is sent to. */

@@ -3,6 +3,7 @@ package io.portproof.cli;
 import io.portproof.analysis.Exposure;
 import io.portproof.analysis.HostContext;
 import io.portproof.analysis.HostFacts;
+import io.portproof.model.IpSet;
 import io.portproof.analysis.Protocols;
 import io.portproof.analysis.web.WebPredictor;
 import io.portproof.diag.Diagnostic;
@@ -258,7 +259,8 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
       if (addrs.isEmpty()) {
         throw new InputException("--address: name at least one address of the host, so portproof knows which destination to analyse");
       }
-      hosts = List.of(new Inventory.Host(name, hostname != null ? hostname : name, addrs, iface, forwarding, List.of(), firewall, servers, null, null,
+      hosts = List.of(new Inventory.Host(name, hostname != null ? hostname : name, addrs, iface, forwarding, List.of(), HostContext.Cloud.NONE,
+          firewall, servers, null, null,
           SourceRef.ofFile("(command line)")));
     }
     if (!onlyHosts.isEmpty()) {
@@ -273,10 +275,10 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
     if (shard != null) {
       hosts = Shards.select(hosts, shard);
     }
-    List<HostContext.Route> extra = FirewallInputs.parseRoutes(routeArgs);
+    List<HostContext.Route> extra = FirewallInputs.parseRoutes(routeArgs, "--route");
     if (iface != null || forwarding || !extra.isEmpty() || hostname != null) {
       hosts = hosts.stream().map(h -> new Inventory.Host(h.name(), hostname != null ? hostname : h.hostname(), h.addresses(),
-          iface != null ? iface : h.inIface(), h.forwarding() || forwarding, concat(h.routes(), extra), h.firewall(), h.servers(), h.policy(),
+          iface != null ? iface : h.inIface(), h.forwarding() || forwarding, concat(h.routes(), extra), h.cloud(), h.firewall(), h.servers(), h.policy(),
           h.base(), h.source())).toList();
     }
     return hosts;
@@ -301,7 +303,8 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
       FirewallInputs.report(loaded.diagnostics(), io.err());
       throw new InputException(h.name() + ": its inputs are invalid (see above): the kernel would not load them as written, so no prediction is made");
     }
-    HostFacts facts = new HostFacts(h.name(), h.hostname(), h.addresses(), h.inIface(), h.forwarding(), h.routes(), loaded.rulesets(), loaded.servers());
+    HostFacts facts = new HostFacts(h.name(), h.hostname(), h.addresses(), h.inIface(),
+        new HostContext(List.of(), IpSet.EMPTY, h.forwarding(), h.routes(), h.cloud()), loaded.rulesets(), loaded.servers());
     List<CheckResult> results = new ArrayList<>();
     for (Policy.CheckConfig c : pol.checks().values()) {
       results.add(c.check().runConfigured(facts, pol, c));

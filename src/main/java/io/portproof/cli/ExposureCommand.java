@@ -56,7 +56,7 @@ final class ExposureCommand extends IoCommand implements Callable<Integer> {
     }
     Inputs.Loaded loaded = inputs.load(io.err());
     IpSet host = inputs.hostAddresses().union(IpSet.of(IpRange.of(d)));
-    FirewallAnalyzer a = new FirewallAnalyzer(new HostContext(loaded.rulesets(), host, inputs.forwarding, inputs.routes()));
+    FirewallAnalyzer a = new FirewallAnalyzer(new HostContext(loaded.rulesets(), host, inputs.forwarding, inputs.routes(), inputs.cloud()));
     Exposure e = a.exposure(d, p, ps, inIface);
     if (format == OutputFormat.json) {
       io.out().println(Json.MAPPER.writeValueAsString(ExposureReport.json(e)));

@@ -18,9 +18,9 @@ import java.util.Set;
  * inputs through {@code groups:}. Input paths are relative to the file's directory.
  */
 public final class Inventory {
-  private static final Set<String> HOST_KEYS = Set.of("host", "hostname", "addresses", "interface", "forwarding", "routes", "firewall", "servers", "policy", "group", "groups");
-  private static final Set<String> TOP_KEYS = Set.of("host", "hostname", "addresses", "interface", "forwarding", "routes", "firewall", "servers", "policy", "hosts", "groups");
-  private static final Set<String> GROUP_KEYS = Set.of("addresses", "interface", "forwarding", "routes", "firewall", "servers", "policy");
+  private static final Set<String> HOST_KEYS = Set.of("host", "hostname", "addresses", "interface", "forwarding", "routes", "tags", "service-accounts", "service-tags", "firewall", "servers", "policy", "group", "groups");
+  private static final Set<String> TOP_KEYS = Set.of("host", "hostname", "addresses", "interface", "forwarding", "routes", "tags", "service-accounts", "service-tags", "firewall", "servers", "policy", "hosts", "groups");
+  private static final Set<String> GROUP_KEYS = Set.of("addresses", "interface", "forwarding", "routes", "tags", "service-accounts", "service-tags", "firewall", "servers", "policy");
 
   /**
    * One host to check.
@@ -31,6 +31,7 @@ public final class Inventory {
    * @param inIface the interface clients arrive on, or null
    * @param forwarding whether the host routes (ip_forward on)
    * @param routes where it routes forwarded packets (decides rules on the outgoing interface)
+   * @param cloud what cloud filters name about it: network tags, service accounts, service tags' addresses
    * @param firewall firewall inputs as {@code [TYPE:]PATH}, resolved against {@code base}
    * @param servers server config inputs, the same way
    * @param policy the policy name or path, or null for the default
@@ -38,7 +39,7 @@ public final class Inventory {
    * @param source where it is declared
    */
   public record Host(String name, String hostname, List<Ip> addresses, String inIface, boolean forwarding, List<HostContext.Route> routes,
-      List<String> firewall, List<String> servers, String policy, Path base, SourceRef source) {
+      HostContext.Cloud cloud, List<String> firewall, List<String> servers, String policy, Path base, SourceRef source) {
     public Host {
       addresses = List.copyOf(addresses);
       routes = List.copyOf(routes);
@@ -94,7 +95,7 @@ public final class Inventory {
       throw at.error("each host needs 'host: NAME'");
     }
     Map<String, Yaml.Doc> merged = new LinkedHashMap<>();
-    for (String k : List.of("policy", "interface", "forwarding", "routes")) {
+    for (String k : List.of("policy", "interface", "forwarding", "routes", "tags", "service-accounts", "service-tags")) {
       if (defaults.containsKey(k)) {
         merged.put(k, defaults.get(k));
       }
@@ -118,7 +119,7 @@ public final class Inventory {
       firewall.addAll(strings(gd.get("firewall")));
       servers.addAll(strings(gd.get("servers")));
       addresses.addAll(addresses(gd.get("addresses")));
-      for (String k : List.of("policy", "interface", "forwarding", "routes")) {
+      for (String k : List.of("policy", "interface", "forwarding", "routes", "tags", "service-accounts", "service-tags")) {
         if (gd.containsKey(k)) {
           merged.put(k, gd.get(k));
         }
@@ -134,7 +135,7 @@ public final class Inventory {
     Yaml.Doc name = h.get("host");
     String hostname = h.containsKey("hostname") ? h.get("hostname").string() : name.string();
     List<HostContext.Route> routes = merged.containsKey("routes") ? routes(merged.get("routes"), file) : List.of();
-    return new Host(name.string(), hostname, addresses, iface, forwarding, routes, firewall, servers, policy, base,
+    return new Host(name.string(), hostname, addresses, iface, forwarding, routes, cloud(merged), firewall, servers, policy, base,
         new SourceRef(file, name.line(), "host: " + name.string()));
   }
 
@@ -162,6 +163,38 @@ public final class Inventory {
       }
     }
     return out;
+  }
+
+  /**
+   * {@code tags:} and {@code service-accounts:} (GCP: which target rules apply to the instance) and {@code
+   * service-tags:} (Azure: a name such as VirtualNetwork to its address prefixes).
+   */
+  private static HostContext.Cloud cloud(Map<String, Yaml.Doc> merged) throws InputException {
+    Map<String, Set<String>> attributes = new java.util.HashMap<>();
+    if (merged.containsKey("tags")) {
+      attributes.put("network tag", new java.util.HashSet<>(strings(merged.get("tags"))));
+    }
+    if (merged.containsKey("service-accounts")) {
+      attributes.put("service account", new java.util.HashSet<>(strings(merged.get("service-accounts"))));
+    }
+    Map<String, io.portproof.model.IpSet> names = new LinkedHashMap<>();
+    if (merged.containsKey("service-tags")) {
+      Yaml.Doc d = merged.get("service-tags");
+      for (Map.Entry<String, Yaml.Doc> e : d.map(d.keys().keySet()).entrySet()) {
+        io.portproof.model.IpSet set = io.portproof.model.IpSet.EMPTY;
+        for (Yaml.Doc x : e.getValue().list()) {
+          try {
+            for (HostContext.Route r : HostContext.Route.parse(x.string(), e.getKey(), SourceRef.ofFile("(service-tags)"))) {
+              set = set.union(io.portproof.model.IpSet.of(r.prefix()));
+            }
+          } catch (IllegalArgumentException ex) {
+            throw x.error("service-tags: " + e.getKey() + ": " + ex.getMessage().replace(" or 'default'", ""));
+          }
+        }
+        names.put(e.getKey(), set);
+      }
+    }
+    return new HostContext.Cloud(attributes, names);
   }
 
   private static List<Ip> addresses(Yaml.Doc d) throws InputException {

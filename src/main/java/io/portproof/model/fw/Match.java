@@ -128,6 +128,32 @@ public sealed interface Match {
   }
 
   /**
+   * The address is in a set a cloud names but does not list, such as an Azure service tag ({@code
+   * VirtualNetwork}): decided when the host description maps the name to addresses, else undecidable.
+   *
+   * @param name the name as the rule writes it
+   */
+  record NamedAddresses(Side side, String name, boolean negated) implements Match {
+    public NamedAddresses {
+      Objects.requireNonNull(side);
+      Objects.requireNonNull(name);
+    }
+  }
+
+  /**
+   * The rule applies only to instances carrying one of {@code values} of {@code attribute} (GCP target tags and
+   * service accounts): decided when the host description lists the instance's, else undecidable.
+   *
+   * @param attribute what is compared, e.g. {@code network tag}
+   */
+  record InstanceHas(String attribute, List<String> values, boolean negated) implements Match {
+    public InstanceHas {
+      Objects.requireNonNull(attribute);
+      values = List.copyOf(values);
+    }
+  }
+
+  /**
    * A condition the analyzer cannot decide from the inputs (rate limits, payload inspection, runtime state).
    *
    * @param construct what the condition is, e.g. {@code -m limit --limit 5/min}

@@ -212,10 +212,10 @@ final class NsgConverter {
       return set == null ? null : new Match.Address(Match.Side.SOURCE, set, false);
     }
     explain(prefix, at, d, "service tag " + prefix + " names addresses the NSG JSON does not hold"
-        + (prefix.equalsIgnoreCase("Internet") ? " (everything outside the virtual network's address space, which is not among the inputs)"
-            : prefix.equalsIgnoreCase("VirtualNetwork") ? " (the virtual network's address space and what is peered or connected to it, which are not among the inputs)" : "")
-        + "; packets the rule might match are UNKNOWN");
-    return new Match.Undecidable("service tag " + prefix);
+        + (prefix.equalsIgnoreCase("Internet") ? " (everything outside the virtual network's address space)"
+            : prefix.equalsIgnoreCase("VirtualNetwork") ? " (the virtual network's address space and what is peered or connected to it)" : "")
+        + "; map it under service-tags: in the host description (Internet follows from VirtualNetwork), else packets the rule might match are UNKNOWN");
+    return new Match.NamedAddresses(Match.Side.SOURCE, prefix, false);
   }
 
   private void explain(String key, SourceRef at, Diagnostics d, String message) {

@@ -30,9 +30,10 @@ import java.util.Set;
  * implied deny-ingress rule (priority 65535) is the chain policy. Rules are stateful: egress rules never stop a
  * reply and are not converted.
  *
- * <p>Target tags and service accounts decide whether a rule applies to this instance at all; the inputs do not
- * say the instance's, so such rules are undecidable, as are source tags and service accounts, and destination
- * ranges (compared with the instance's internal address after GCP's NAT).
+ * <p>Target tags and service accounts decide whether a rule applies to this instance at all: the host
+ * description says the instance's ({@code tags:}, {@code service-accounts:}), else such rules are undecidable.
+ * Source tags and service accounts, and destination ranges (compared with the instance's internal address after
+ * GCP's NAT), are undecidable.
  */
 final class GcpConverter {
   private static final String TABLE = "gcp-firewall";
@@ -118,9 +119,15 @@ final class GcpConverter {
         // Handled with the ranges below: they widen the sources rather than narrowing them.
         continue;
       }
-      d.unsupported(at, key + " " + values + (key.startsWith("target")
-          ? ": whether this instance has them is not in the inputs, so packets the rule might match are UNKNOWN"
-          : ": compared with the instance's internal address after GCP's NAT, which the host description need not use; packets the rule might match are UNKNOWN"));
+      if (key.startsWith("target")) {
+        boolean tags = key.equals("targetTags");
+        d.unsupported(at, key + " " + values + ": the rule applies only to instances with " + (tags ? "one of these network tags" : "one of these service accounts")
+            + "; list the instance's under " + (tags ? "tags:" : "service-accounts:") + " in the host description, else packets the rule might match are UNKNOWN");
+        common.add(new Match.InstanceHas(tags ? "network tag" : "service account", values, false));
+        continue;
+      }
+      d.unsupported(at, key + " " + values
+          + ": compared with the instance's internal address after GCP's NAT, which the host description need not use; packets the rule might match are UNKNOWN");
       common.add(new Match.Undecidable(key + " " + String.join(",", values)));
     }
     List<Match> sources = new ArrayList<>();

@@ -74,6 +74,19 @@ class AzureNsgTest {
   }
 
   @Test
+  void aMappedVirtualNetworkDecidesItsTagAndTheInternetTag() throws Exception {
+    FirewallAnalyzer a = new FirewallAnalyzer(new HostContext(nsg(new Diagnostics()), IpSet.of(IpRange.of(Ip.parse(V4)), IpRange.of(Ip.parse(V6))),
+        false, List.of(), new HostContext.Cloud(Map.of(), Map.of("virtualnetwork", IpSet.of(IpRange.prefix(Ip.parse("10.0.0.0"), 16))))));
+    Explanation inside = ask(a, "10.0.3.4", Protocols.TCP, 22);
+    assertThat(inside.verdict()).isEqualTo(Verdict.ACCEPT);
+    assertThat(inside.decidedBy().text()).startsWith("AllowVnetInBound");
+    // Outside the virtual network: not VirtualNetwork, and Internet (everything else) decides UDP 443.
+    assertThat(ask(a, "192.0.2.7", Protocols.TCP, 22).verdict()).isEqualTo(Verdict.DROP);
+    assertThat(ask(a, "192.0.2.7", Protocols.UDP, 443).verdict()).isEqualTo(Verdict.ACCEPT);
+    assertThat(ask(a, "10.0.3.4", Protocols.UDP, 443).decidedBy().text()).startsWith("AllowVnetInBound");
+  }
+
+  @Test
   void theNsgAndTheHostFirewallMustBothAllow() throws Exception {
     List<Ruleset> rs = new ArrayList<>(nsg(new Diagnostics()));
     rs.add(IptablesParser.parse(new InputText(Path.of("rules.v4"), "rules.v4",

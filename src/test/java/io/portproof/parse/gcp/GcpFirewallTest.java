@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,7 +61,7 @@ class GcpFirewallTest {
     // http is allowed only for instances tagged "web": whether this one is, the inputs do not say.
     Explanation http = ask(a, "192.0.2.7", Protocols.TCP, 80);
     assertThat(http.verdict()).isEqualTo(Verdict.UNKNOWN);
-    assertThat(http.reasons()).extracting(r -> r.text()).contains("targetTags web");
+    assertThat(http.reasons()).extracting(r -> r.text()).contains("network tags web (the instance's are not declared)");
     assertThat(ask(a, "192.0.2.7", Protocols.TCP, 22).verdict()).isEqualTo(Verdict.ACCEPT);
     assertThat(ask(a, "192.0.2.7", Protocols.ICMP, 8).verdict()).isEqualTo(Verdict.ACCEPT);
     // No rule for IPv6 DNS: the implied deny.
@@ -70,6 +71,28 @@ class GcpFirewallTest {
     // The disabled allow-all rule is not applied; source tags make the rest of TCP unknown.
     assertThat(ask(a, "192.0.2.7", Protocols.UDP, 53).verdict()).isEqualTo(Verdict.DROP);
     assertThat(ask(a, "192.0.2.7", Protocols.TCP, 3306).reasons()).extracting(r -> r.text()).contains("source instances lb");
+  }
+
+  @Test
+  void declaredNetworkTagsDecideWhichTargetRulesApply() throws Exception {
+    IpSet host = IpSet.of(IpRange.of(Ip.parse(V4)), IpRange.of(Ip.parse(V6)));
+    FirewallAnalyzer web = new FirewallAnalyzer(new HostContext(rules(new Diagnostics()), host, false, List.of(),
+        new HostContext.Cloud(Map.of("network tag", Set.of("web")), Map.of())));
+    Explanation http = ask(web, "192.0.2.7", Protocols.TCP, 80);
+    assertThat(http.verdict()).isEqualTo(Verdict.ACCEPT);
+    assertThat(http.decidedBy().text()).startsWith("allow-http-web");
+    FirewallAnalyzer db = new FirewallAnalyzer(new HostContext(rules(new Diagnostics()), host, false, List.of(),
+        new HostContext.Cloud(Map.of("network tag", Set.of("db")), Map.of())));
+    // Not tagged web, so allow-http-web is out; what stays open is only whether 192.0.2.7 is a tagged "lb" instance.
+    Explanation notWeb = ask(db, "192.0.2.7", Protocols.TCP, 80);
+    assertThat(notWeb.reasons()).extracting(r -> r.text()).containsExactly("source instances lb");
+    // From the inventory, as a user declares them.
+    Path dir = Files.createTempDirectory("gcp-tags");
+    Files.copy(Path.of(FILE), dir.resolve("fw.json"));
+    Files.writeString(dir.resolve("portproof.yaml"), "host: vm\naddresses: [" + V4 + "]\ntags: [web]\nfirewall: [fw.json]\n");
+    Cli c = Cli.run("check", dir.toString(), "--format", "json");
+    assertThat(c.out()).as(c.err()).contains("\"HTTP-OPEN\"");
+    assertThat(c.out()).doesNotContain("network tags web");
   }
 
   @ParameterizedTest
