@@ -172,10 +172,13 @@ final class Evaluator {
       d.inboundBy = acceptedBy(b);
       passed.add(d);
     }
+    List<Box> forwardedSyns = new ArrayList<>();
     for (Box b : runHook(Hook.POSTROUTING, passed)) {
-      result.add(new Outcome(b, Verdict.ACCEPT, null, b.inboundBy,
-          "forwarded to " + b.dstLo + " out of " + String.join(" or ", ifaces.describe(b.oif))
-              + " (another host: whether it answers is outside the inputs)"));
+      if (b.proto == Protocols.TCP) {
+        forwardedSyns.add(b);
+      } else {
+        result.add(new Outcome(b, Verdict.ACCEPT, null, b.inboundBy, forwardedNote(b)));
+      }
     }
     List<Outcome> inbound = terminals;
 
@@ -230,8 +233,83 @@ final class Evaluator {
     }
     retransmittedSyn(lostAnswers, result);
     finalAck(synAcks, result);
+    forwardedAnswers(forwardedSyns, result);
     terminals = null;
     return result;
+  }
+
+  private String forwardedNote(Box b) {
+    return "forwarded to " + b.dstLo + " out of " + String.join(" or ", ifaces.describe(b.oif))
+        + " (another host: whether it listens is outside the inputs)";
+  }
+
+  /**
+   * A forwarded connection opens only if the other host's SYN-ACK comes back through this one: it arrives on
+   * the interface the SYN left by, crosses PREROUTING and FORWARD as ESTABLISHED and POSTROUTING, where conntrack
+   * undoes the DNAT. A FORWARD chain that accepts only the first packet drops it and the client times out —
+   * unless a rule then rejects the client's retransmitted SYN, which is ESTABLISHED by then (as for the host's
+   * own answers).
+   */
+  private void forwardedAnswers(List<Box> syns, List<Outcome> result) {
+    if (syns.isEmpty()) {
+      return;
+    }
+    List<Box> answers = new ArrayList<>(syns.size());
+    for (Box b : syns) {
+      Box r = tcpReply(b, Match.TcpFlags.SYN | Match.TcpFlags.ACK, false);
+      r.iif = b.oif;
+      r.oif = b.iif;
+      // FORWARD's accept decided the connection, not what POSTROUTING accepted after it.
+      r.inboundBy = b.inboundBy;
+      answers.add(r.step(new TraceStep("REPLY", "", "", 0, b.dstLo + " answers SYN-ACK back through FORWARD", r.inboundBy)));
+    }
+    terminals = new ArrayList<>();
+    replyPhase = true;
+    for (Box r : runHook(Hook.POSTROUTING, runHook(Hook.FORWARD, runHook(Hook.PREROUTING, answers)))) {
+      result.add(new Outcome(r, Verdict.ACCEPT, null, r.inboundBy, forwardedNote(r.inbound)));
+    }
+    List<Outcome> lost = terminals;
+    List<Box> again = new ArrayList<>();
+    for (Outcome t : lost) {
+      if (t.verdict() == Verdict.UNKNOWN) {
+        result.add(t);
+        continue;
+      }
+      Box a = clientAgain(t.box());
+      a.ctPending = CtState.ESTABLISHED;
+      a.inboundBy = t.decidedBy();
+      again.add(a.step(new TraceStep("RETRY", "", "", 0,
+          "the answer was discarded in " + (t.box().ct == null ? "PREROUTING" : "FORWARD") + ": the client's retransmitted SYN is ESTABLISHED",
+          t.decidedBy())));
+    }
+    terminals = new ArrayList<>();
+    replyPhase = false;
+    for (Box a : runHook(Hook.POSTROUTING, runHook(Hook.FORWARD, runHook(Hook.PREROUTING, again)))) {
+      result.add(new Outcome(a, Verdict.DROP, null, a.inboundBy,
+          "the answer from " + a.dstLo + " is discarded on its way back (at " + a.inboundBy.location() + "), so the client times out"));
+    }
+    List<Box> errors = new ArrayList<>();
+    for (Outcome t : terminals) {
+      if (t.verdict() == Verdict.REJECT) {
+        errors.add(rejectReply(t));
+      } else {
+        result.add(t.verdict() == Verdict.UNKNOWN ? t : new Outcome(t.box(), Verdict.DROP, null, t.box().inboundBy,
+            "the answer from " + t.box().dstLo + " is discarded on its way back (at " + t.box().inboundBy.location() + "), so the client times out"));
+      }
+    }
+    if (errors.isEmpty()) {
+      return;
+    }
+    terminals = new ArrayList<>();
+    replyPhase = true;
+    for (Box e : runHook(Hook.POSTROUTING, runHook(Hook.OUTPUT, errors))) {
+      result.add(new Outcome(e, Verdict.REJECT, e.rejectWith, e.inboundBy,
+          "the answer from the forwarded host is discarded on its way back; the retransmitted SYN (ESTABLISHED by then) meets this REJECT"));
+    }
+    for (Outcome t : terminals) {
+      result.add(t.verdict() == Verdict.UNKNOWN ? t : new Outcome(t.box(), Verdict.DROP, null, t.decidedBy(),
+          "the answers are discarded on their way back, so the client times out"));
+    }
   }
 
   /**

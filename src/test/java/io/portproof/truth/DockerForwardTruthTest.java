@@ -93,8 +93,10 @@ class DockerForwardTruthTest {
       probes.add(new Probe(OTHER_CLIENT, HOST_V4, port));
       probes.add(new Probe(CLIENT_V6, HOST_V6, port));
     }
-    for (String file : List.of("rules.v4", "docker-user.v4")) {
-      TruthCase truthCase = new TruthCase(file, relocate(Files.readString(sample.resolve(file))), rulesV6, backend,
+    Path forward = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "src", "test", "resources", "forward");
+    for (String file : List.of("rules.v4", "docker-user.v4", "no-reply-rule.v4", "reject-answers.v4", "with-answers.v4")) {
+      Path path = file.contains("-") && !file.startsWith("docker-user") ? forward.resolve(file) : sample.resolve(file);
+      TruthCase truthCase = new TruthCase(file, relocate(Files.readString(path)), rulesV6, backend,
           new TreeSet<>(HOST_LISTENERS), probes, Set.of());
       Map<Probe, Observation> kernel = run(truthCase, classpath, work);
       Answer answer = Explainer.explain(work.resolve(file), truthCase, List.of(HOST_V4, HOST_V6), List.of("--forwarding", "--route", "docker0=198.19.17.0/24"));
@@ -115,10 +117,25 @@ class DockerForwardTruthTest {
     return moved;
   }
 
+  /**
+   * Forwarding chains that do (with-answers) or do not (no-reply-rule, reject-answers) let the container's
+   * answer back: what the kernel does with the published port decides whether it is open at all.
+   */
+  @Test
+  void theKernelOpensAForwardedPortOnlyWhenTheAnswerComesBack() {
+    Map<String, Outcome> seen = new LinkedHashMap<>();
+    tuples.stream().filter(t -> t.published() && t.variant().endsWith("answers.v4") || t.published() && t.variant().startsWith("no-reply"))
+        .forEach(t -> seen.put(t.variant() + " " + t.probe(), t.kernel().outcome()));
+    assertThat(seen).hasSize(6);
+    seen.forEach((k, v) -> assertThat(v).as(k).isEqualTo(
+        k.startsWith("with-answers") ? Outcome.OPEN : k.startsWith("reject-answers") ? Outcome.UNREACHABLE : Outcome.FILTERED));
+  }
+
   @Test
   void theKernelLetsThePublishedPortPastUfw() {
     Map<String, Outcome> seen = new LinkedHashMap<>();
-    tuples.forEach(t -> seen.put(t.variant() + " " + t.probe(), t.kernel().outcome()));
+    tuples.stream().filter(t -> t.variant().equals("rules.v4") || t.variant().equals("docker-user.v4"))
+        .forEach(t -> seen.put(t.variant() + " " + t.probe(), t.kernel().outcome()));
     Map<String, Outcome> expected = new LinkedHashMap<>();
     for (String variant : List.of("rules.v4", "docker-user.v4")) {
       for (Probe p : tuples.stream().filter(t -> t.variant().equals(variant)).map(Tuple::probe).toList()) {
