@@ -251,11 +251,21 @@ class FirewallAnalyzerTest {
   void dnatToAnotherHostIsForwarded() {
     FirewallAnalyzer a = fw(true, "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80\n"
         + "-A PREROUTING -p tcp --dport 8081 -j DNAT --to-destination 10.0.0.6:80\nCOMMIT\n"
-        + "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -d 10.0.0.5 -j ACCEPT\nCOMMIT\n");
+        + "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -m conntrack --ctstate ESTABLISHED -j ACCEPT\n-A FORWARD -d 10.0.0.5 -j ACCEPT\nCOMMIT\n");
     Explanation e = tcp(a, "203.0.113.5", 8080);
     assertThat(e.verdict()).isEqualTo(Verdict.ACCEPT);
     assertThat(e.note()).contains("forwarded to 10.0.0.5");
     assertThat(tcp(a, "203.0.113.5", 8081).verdict()).isEqualTo(Verdict.DROP);
+  }
+
+  @Test
+  void aForwardedConnectionWhoseAnswerCannotComeBackTimesOut() {
+    FirewallAnalyzer a = fw(true, "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80\nCOMMIT\n"
+        + "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -d 10.0.0.5 -j ACCEPT\nCOMMIT\n");
+    Explanation e = tcp(a, "203.0.113.5", 8080);
+    assertThat(e.verdict()).isEqualTo(Verdict.DROP);
+    assertThat(e.decidedBy().text()).isEqualTo(":FORWARD DROP [0:0]");
+    assertThat(e.note()).contains("the answer from 10.0.0.5 is discarded on its way back");
   }
 
   @Test
