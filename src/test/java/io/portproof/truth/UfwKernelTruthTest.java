@@ -215,8 +215,10 @@ class UfwKernelTruthTest {
   private static int compare(Path dir, String label, List<Path> exports, TruthCase truthCase,
       Map<Probe, Observation> kernel, List<String> wrong) {
     Answer answer = Explainer.explain(dir.resolve(label.replaceAll("\\W+", "-")), exports, truthCase, TruthRun.addresses());
-    assertThat(answer.usable()).as("%s from %s: explain exit %d: %s", truthCase.name(), label, answer.exitCode(),
-        answer.stderr()).isTrue();
+    if (!answer.usable()) {
+      wrong.add(label + ": explain exit " + answer.exitCode() + ": " + answer.stderr());
+      return 0;
+    }
     int compared = 0;
     for (int i = 0; i < truthCase.probes().size(); i++) {
       Probe probe = truthCase.probes().get(i);
