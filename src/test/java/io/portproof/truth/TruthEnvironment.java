@@ -26,6 +26,11 @@ final class TruthEnvironment {
     require(List.of("nft"), "nftables");
   }
 
+  /** The same for the ufw suite: the real ufw, run in a private mount namespace inside a network namespace. */
+  static void requireUfw() {
+    require(List.of("ufw", "unshare", "mount", "install", "iptables-save", "ip6tables-save"), "ufw, util-linux, coreutils, iptables");
+  }
+
   private static void require(List<String> tools, String packages) {
     List<String> missing = new ArrayList<>();
     Optional<String> id = Shell.tool("id");

@@ -21,6 +21,10 @@ final class UfwReader {
   private static final Pattern DEFAULT = Pattern.compile("^Default: (\\w+) \\(incoming\\)");
   private static final Pattern PORTS = Pattern.compile("^[0-9][0-9,:]*(/\\w+)?$");
   private static final Pattern NUMBER = Pattern.compile("^\\[\\s*\\d+\\]\\s*");
+  /** {@code ufw status verbose} names an application after the ports it expanded to: {@code 22/tcp (OpenSSH (v6))}. */
+  private static final Pattern VERBOSE_APP = Pattern.compile("^(.*\\S)\\s+\\(([A-Za-z][\\w .+-]*?)( \\(v6\\))?\\)$");
+  /** A row's attributes after its source: its logging, which never changes a verdict. */
+  private static final Pattern ATTRIBUTES = Pattern.compile("\\s+\\((log|log-all)\\)$");
 
   private UfwReader() {}
 
@@ -88,7 +92,7 @@ final class UfwReader {
       return;
     }
     String to = line.substring(0, m.start()).strip();
-    String from = line.substring(m.end()).replaceFirst("\\s+#.*$", "").strip();
+    String from = ATTRIBUTES.matcher(line.substring(m.end()).replaceFirst("\\s+#.*$", "").strip()).replaceFirst("");
     Side t = side(to);
     Side f = side(from);
     if (t == null || f == null) {
@@ -119,6 +123,12 @@ final class UfwReader {
     if (s.endsWith("(v6)")) {
       v6 = true;
       s = s.substring(0, s.length() - 4).strip();
+    }
+    Matcher app = VERBOSE_APP.matcher(s);
+    if (app.matches() && PORTS.matcher(app.group(1).substring(app.group(1).lastIndexOf(' ') + 1)).matches()) {
+      // One row per protocol of the profile, its ports spelled out, so the profile itself is not needed.
+      v6 |= app.group(3) != null;
+      s = app.group(1);
     }
     List<String> words = new ArrayList<>(Arrays.asList(s.split("\\s+")));
     String addr = null;
@@ -180,8 +190,29 @@ final class UfwReader {
       rules.add(new UfwRule(action, t.get(1), t.get(2), any(t.get(3)), t.get(4), any(t.get(5)), null, null, iface,
           v6 ? Family.IPV6 : Family.IPV4, at));
     }
-    diags.unsupported(SourceRef.ofFile(in.name()), "user.rules holds only the user rules; the default for incoming traffic (DEFAULT_INPUT_POLICY in /etc/default/ufw) is taken as ufw's default, deny");
-    return new Parsed(true, "deny", SourceRef.ofFile(in.name()), rules, List.of(six ? Family.IPV6 : Family.IPV4));
+    SourceRef dflt = SourceRef.ofFile(in.name());
+    String incoming = null;
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.matches("-A ufw6?-after-logging-input -j LOG .*")) {
+        dflt = new SourceRef(in.name(), i + 1, line);
+        incoming = line.contains("[UFW ALLOW]") ? "allow" : "deny";
+        break;
+      }
+      if (incoming == null && line.matches("-A ufw6?-logging-deny -j LOG .*")) {
+        dflt = new SourceRef(in.name(), i + 1, line);
+        // Logging is on, and at every level ufw logs what its default blocks in ufw-after-logging-input; at
+        // level low it logs nothing there when the default allows.
+        incoming = "allow";
+      }
+    }
+    if (incoming == null) {
+      diags.unsupported(dflt, "user.rules holds only the user rules, and with logging off not even a trace of the default for incoming traffic (DEFAULT_INPUT_POLICY in /etc/default/ufw); it is taken as ufw's default, deny");
+      incoming = "deny";
+    } else if (incoming.equals("deny")) {
+      diags.unsupported(dflt, "ufw logs blocked packets here, so the default for incoming traffic blocks; whether it drops or rejects, only /etc/default/ufw says: taken as ufw's default, deny");
+    }
+    return new Parsed(true, incoming, dflt, rules, List.of(six ? Family.IPV6 : Family.IPV4));
   }
 
   private static String any(String cidr) {

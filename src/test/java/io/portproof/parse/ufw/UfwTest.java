@@ -54,7 +54,8 @@ class UfwTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"ufw-status,ufw-host.status", "ufw-status,mixed.status", "ufw-rules,user.rules", "ufw-rules,user6.rules"})
+  @CsvSource({"ufw-status,ufw-host.status", "ufw-status,mixed.status", "ufw-rules,user.rules", "ufw-rules,user6.rules",
+      "ufw-status,verbose-apps.status", "ufw-rules,default-allow.rules", "ufw-rules,logging-off.rules"})
   void parsesLikeTheGoldenDump(String type, String file) throws Exception {
     Diagnostics d = new Diagnostics();
     UfwFormat f = type.equals("ufw-status") ? UfwFormat.statusOutput() : UfwFormat.userRules();
@@ -153,6 +154,41 @@ class UfwTest {
     FirewallAnalyzer a = analyzer(UfwFormat.userRules().parse(InputText.read(f, "user.rules"), Map.of(), new Diagnostics()));
     Explanation e = a.explain(new Packet(Ip.parse("198.18.0.1"), Ip.parse(V4), Protocols.UDP, 60001, null, null));
     assertThat(verdict(e)).isEqualTo("ACCEPT @5");
+  }
+
+  /**
+   * Real ufw 0.36 {@code status verbose} output: applications spelled out as their ports per protocol, a source
+   * application, interfaces after them, logging attributes and comments after the source.
+   */
+  @Test
+  void verboseStatusNamesApplicationsAfterTheirPorts() throws Exception {
+    Diagnostics d = new Diagnostics();
+    FirewallAnalyzer a = analyzer(parse(UfwFormat.statusOutput(), RES + "verbose-apps.status", d));
+    assertThat(d.asList()).extracting(Object::toString).noneMatch(s -> s.contains("invalid"));
+    assertThat(verdict(tcp(a, "203.0.113.5", V4, 22, "eth1"))).isEqualTo("ACCEPT @8");
+    assertThat(verdict(tcp(a, "203.0.113.5", V4, 443, "eth1"))).isEqualTo("ACCEPT @9");
+    assertThat(verdict(tcp(a, "203.0.113.5", V4, 8080, "eth1"))).isEqualTo("ACCEPT @10");
+    assertThat(verdict(tcp(a, "203.0.113.5", V4, 3306, "eth1"))).isEqualTo("DROP @15");
+    assertThat(a.explain(new Packet(Ip.parse("198.18.0.9"), Ip.parse(V4), Protocols.TCP, 5000, 2222, "eth1")).verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(a.explain(new Packet(Ip.parse("198.18.0.9"), Ip.parse(V4), Protocols.TCP, 5000, 2222, "eth0")).verdict()).isEqualTo(Verdict.DROP);
+    assertThat(verdict(a.explain(new Packet(Ip.parse("203.0.113.5"), Ip.parse(V4), Protocols.UDP, 4444, null, "eth1")))).isEqualTo("ACCEPT @14");
+    assertThat(a.explain(new Packet(Ip.parse("203.0.113.5"), Ip.parse(V4), Protocols.UDP, 6881, null, "eth1")).verdict()).isEqualTo(Verdict.DROP);
+    assertThat(verdict(tcp(a, "2001:db8:1::1", V6, 22, "eth1"))).isEqualTo("ACCEPT @16");
+    assertThat(verdict(tcp(a, "2001:db8:1::1", V6, 8080, "eth1"))).isEqualTo("ACCEPT @18");
+    assertThat(verdict(a.explain(new Packet(Ip.parse("2001:db8:1::1"), Ip.parse(V6), Protocols.TCP, 9999, 22, "eth1")))).isEqualTo("ACCEPT @19");
+    assertThat(tcp(a, "2001:db8:1::1", V6, 9999, "eth1").verdict()).isEqualTo(Verdict.DROP);
+    assertThat(verdict(tcp(a, "2001:db8:1::1", V6, 3306, "eth1"))).isEqualTo("DROP @23");
+  }
+
+  /** What ufw wrote for {@code default allow incoming} and for {@code default reject incoming} with logging off. */
+  @ParameterizedTest
+  @CsvSource({"default-allow.rules,ACCEPT,false", "logging-off.rules,DROP,true", "user.rules,DROP,true"})
+  void userRulesTakeTheDefaultFromWhatUfwLogs(String file, String verdict, boolean assumed) throws Exception {
+    Diagnostics d = new Diagnostics();
+    FirewallAnalyzer a = analyzer(parse(UfwFormat.userRules(), RES + file, d));
+    assertThat(tcp(a, "203.0.113.5", V4, 5000, null).verdict()).hasToString(verdict);
+    assertThat(d.asList()).extracting(Object::toString).filteredOn(s -> s.contains("taken as ufw's default, deny"))
+        .hasSize(assumed ? 1 : 0);
   }
 
   @Test
