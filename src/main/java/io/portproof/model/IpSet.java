@@ -376,6 +376,10 @@ public final class IpSet {
     if (!(o instanceof IpSet s) || s.isEmpty() != isEmpty()) {
       return false;
     }
+    // Cut from the same arrays at the same places: equal without walking a blocklist's ranges.
+    if (Arrays.equals(runs, s.runs)) {
+      return true;
+    }
     Cursor a = new Cursor(this);
     Cursor b = new Cursor(s);
     while (true) {
