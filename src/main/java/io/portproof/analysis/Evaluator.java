@@ -284,32 +284,10 @@ final class Evaluator {
     }
     terminals = new ArrayList<>();
     replyPhase = false;
-    for (Box a : runHook(Hook.POSTROUTING, runHook(Hook.FORWARD, runHook(Hook.PREROUTING, again)))) {
-      result.add(new Outcome(a, Verdict.DROP, null, a.inboundBy,
-          "the answer from " + a.dstLo + " is discarded on its way back (at " + a.inboundBy.location() + "), so the client times out"));
-    }
-    List<Box> errors = new ArrayList<>();
-    for (Outcome t : terminals) {
-      if (t.verdict() == Verdict.REJECT) {
-        errors.add(rejectReply(t));
-      } else {
-        result.add(t.verdict() == Verdict.UNKNOWN ? t : new Outcome(t.box(), Verdict.DROP, null, t.box().inboundBy,
-            "the answer from " + t.box().dstLo + " is discarded on its way back (at " + t.box().inboundBy.location() + "), so the client times out"));
-      }
-    }
-    if (errors.isEmpty()) {
-      return;
-    }
-    terminals = new ArrayList<>();
-    replyPhase = true;
-    for (Box e : runHook(Hook.POSTROUTING, runHook(Hook.OUTPUT, errors))) {
-      result.add(new Outcome(e, Verdict.REJECT, e.rejectWith, e.inboundBy,
-          "the answer from the forwarded host is discarded on its way back; the retransmitted SYN (ESTABLISHED by then) meets this REJECT"));
-    }
-    for (Outcome t : terminals) {
-      result.add(t.verdict() == Verdict.UNKNOWN ? t : new Outcome(t.box(), Verdict.DROP, null, t.decidedBy(),
-          "the answers are discarded on their way back, so the client times out"));
-    }
+    settleRetransmission(runHook(Hook.POSTROUTING, runHook(Hook.FORWARD, runHook(Hook.PREROUTING, again))),
+        a -> "the answer from " + a.dstLo + " is discarded on its way back (at " + a.inboundBy.location() + "), so the client times out",
+        "the answer from the forwarded host is discarded on its way back; the retransmitted SYN (ESTABLISHED by then) meets this REJECT",
+        result);
   }
 
   /**
@@ -361,18 +339,27 @@ final class Evaluator {
     }
     terminals = new ArrayList<>();
     replyPhase = false;
-    for (Box a : runHook(Hook.INPUT, runHook(Hook.PREROUTING, syns))) {
-      result.add(new Outcome(a, Verdict.DROP, null, a.inboundBy,
-          "the host's answer is discarded on its way out (in OUTPUT), so the client times out"));
+    settleRetransmission(runHook(Hook.INPUT, runHook(Hook.PREROUTING, syns)),
+        a -> "the host's answer is discarded on its way out (in OUTPUT), so the client times out",
+        "the first answer is discarded in OUTPUT; the retransmitted SYN (ESTABLISHED by then) meets this REJECT", result);
+  }
+
+  /**
+   * Where a retransmitted SYN ended, given the boxes that passed its hooks and the {@link #terminals} of the rest:
+   * passed or dropped, its answer is lost again and the client times out; a REJECT's error reaches the client
+   * unless OUTPUT discards it too.
+   */
+  private void settleRetransmission(List<Box> passed, java.util.function.Function<Box, String> timeout, String rejected,
+      List<Outcome> result) {
+    for (Box a : passed) {
+      result.add(new Outcome(a, Verdict.DROP, null, a.inboundBy, timeout.apply(a)));
     }
     List<Box> errors = new ArrayList<>();
     for (Outcome t : terminals) {
       if (t.verdict() == Verdict.REJECT) {
         errors.add(rejectReply(t));
       } else {
-        Box a = t.box();
-        result.add(t.verdict() == Verdict.UNKNOWN ? t : new Outcome(a, Verdict.DROP, null, a.inboundBy,
-            "the host's answer is discarded on its way out (in OUTPUT), so the client times out"));
+        result.add(t.verdict() == Verdict.UNKNOWN ? t : new Outcome(t.box(), Verdict.DROP, null, t.box().inboundBy, timeout.apply(t.box())));
       }
     }
     if (errors.isEmpty()) {
@@ -381,12 +368,11 @@ final class Evaluator {
     terminals = new ArrayList<>();
     replyPhase = true;
     for (Box e : runHook(Hook.POSTROUTING, runHook(Hook.OUTPUT, errors))) {
-      result.add(new Outcome(e, Verdict.REJECT, e.rejectWith, e.inboundBy,
-          "the first answer is discarded in OUTPUT; the retransmitted SYN (ESTABLISHED by then) meets this REJECT"));
+      result.add(new Outcome(e, Verdict.REJECT, e.rejectWith, e.inboundBy, rejected));
     }
     for (Outcome t : terminals) {
       result.add(t.verdict() == Verdict.UNKNOWN ? t : new Outcome(t.box(), Verdict.DROP, null, t.decidedBy(),
-          "the host's answers are discarded on their way out, so the client times out"));
+          "the answers are discarded on their way, so the client times out"));
     }
   }
 

@@ -46,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -84,12 +85,7 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
   @Option(names = "--interface", paramLabel = "NAME", description = "The interface internet clients arrive on (default: any external one).")
   String iface;
 
-  @Option(names = "--forwarding", description = "The host routes packets not addressed to it (ip_forward on); default off, the kernel's default.")
-  boolean forwarding;
-
-  @Option(names = "--route", paramLabel = "IFACE=PREFIX", description = {"A route of a forwarding host: packets to PREFIX (or 'default') leave by IFACE,",
-      "e.g. --route docker0=172.17.0.0/16 (repeatable; adds to the inventory's routes:)."})
-  List<String> routeArgs = new ArrayList<>();
+  @Mixin HostOptions hostOptions;
 
   @Option(names = "--host", paramLabel = "NAME", description = "Check only these hosts of the inventory (repeatable).")
   List<String> onlyHosts = new ArrayList<>();
@@ -259,7 +255,7 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
       if (addrs.isEmpty()) {
         throw new InputException("--address: name at least one address of the host, so portproof knows which destination to analyse");
       }
-      hosts = List.of(new Inventory.Host(name, hostname != null ? hostname : name, addrs, iface, forwarding, List.of(), HostContext.Cloud.NONE,
+      hosts = List.of(new Inventory.Host(name, hostname != null ? hostname : name, addrs, iface, false, List.of(), HostContext.Cloud.NONE,
           firewall, servers, null, null,
           SourceRef.ofFile("(command line)")));
     }
@@ -275,11 +271,13 @@ final class CheckCommand extends IoCommand implements Callable<Integer> {
     if (shard != null) {
       hosts = Shards.select(hosts, shard);
     }
-    List<HostContext.Route> extra = FirewallInputs.parseRoutes(routeArgs, "--route");
-    if (iface != null || forwarding || !extra.isEmpty() || hostname != null) {
+    List<HostContext.Route> extra = hostOptions.routes();
+    HostContext.Cloud cloud = hostOptions.cloud();
+    boolean declaresCloud = !cloud.attributes().isEmpty() || !cloud.addressNames().isEmpty();
+    if (iface != null || hostOptions.forwarding || !extra.isEmpty() || declaresCloud || hostname != null) {
       hosts = hosts.stream().map(h -> new Inventory.Host(h.name(), hostname != null ? hostname : h.hostname(), h.addresses(),
-          iface != null ? iface : h.inIface(), h.forwarding() || forwarding, concat(h.routes(), extra), h.cloud(), h.firewall(), h.servers(), h.policy(),
-          h.base(), h.source())).toList();
+          iface != null ? iface : h.inIface(), h.forwarding() || hostOptions.forwarding, concat(h.routes(), extra),
+          declaresCloud ? cloud : h.cloud(), h.firewall(), h.servers(), h.policy(), h.base(), h.source())).toList();
     }
     return hosts;
   }

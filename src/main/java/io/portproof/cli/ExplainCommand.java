@@ -74,14 +74,13 @@ final class ExplainCommand extends IoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Inputs.Loaded loaded = inputs.load(io.err());
     IpSet host = inputs.hostAddresses();
-    List<HostContext.Route> routes = inputs.routes();
-    HostContext.Cloud cloud = inputs.cloud();
+    HostContext base = inputs.host.context(loaded.rulesets(), host);
     List<Packet> packets = question.packets != null ? readPackets(question.packets) : List.of(single(question.one));
     Map<Ip, FirewallAnalyzer> analyzers = new HashMap<>();
     for (Packet p : packets) {
       // The destination asked about is the host's own; analyzers are shared per destination.
       FirewallAnalyzer a = analyzers.computeIfAbsent(p.dst(),
-          d -> new FirewallAnalyzer(new HostContext(loaded.rulesets(), host.union(IpSet.of(IpRange.of(d))), inputs.forwarding, routes, cloud)));
+          d -> new FirewallAnalyzer(new HostContext(base.rulesets(), host.union(IpSet.of(IpRange.of(d))), base.forwarding(), base.routes(), base.cloud())));
       if (!a.covers(p.family())) {
         io.err().println("portproof: warning: no " + p.family().label() + " ruleset among the inputs; " + p.src() + " -> " + p.dst() + " meets an empty ruleset (accept)");
       }

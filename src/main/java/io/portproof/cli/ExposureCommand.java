@@ -2,7 +2,6 @@ package io.portproof.cli;
 
 import io.portproof.analysis.Exposure;
 import io.portproof.analysis.FirewallAnalyzer;
-import io.portproof.analysis.HostContext;
 import io.portproof.analysis.Protocols;
 import io.portproof.model.Ip;
 import io.portproof.model.IpRange;
@@ -56,7 +55,7 @@ final class ExposureCommand extends IoCommand implements Callable<Integer> {
     }
     Inputs.Loaded loaded = inputs.load(io.err());
     IpSet host = inputs.hostAddresses().union(IpSet.of(IpRange.of(d)));
-    FirewallAnalyzer a = new FirewallAnalyzer(new HostContext(loaded.rulesets(), host, inputs.forwarding, inputs.routes(), inputs.cloud()));
+    FirewallAnalyzer a = new FirewallAnalyzer(inputs.host.context(loaded.rulesets(), host));
     Exposure e = a.exposure(d, p, ps, inIface);
     if (format == OutputFormat.json) {
       io.out().println(Json.MAPPER.writeValueAsString(ExposureReport.json(e)));
