@@ -89,6 +89,8 @@ final class Box implements Cloneable {
   int forks;
   /** The last rule or policy that accepted the packet in the hook it is passing. */
   SourceRef acceptedBy;
+  /** Whether {@link #acceptedBy} is a chain's policy rather than a rule. */
+  boolean acceptedByPolicy;
   /** On a reply: the inbound rule that decided the connection attempt; on a forwarded packet, the FORWARD decision. */
   SourceRef inboundBy;
   /** On a reply to a REJECT: its --reject-with kind; null on a SYN-ACK or RST from the stack. */

@@ -403,6 +403,7 @@ final class Evaluator {
     a.forks = r.forks;
     a.trace = r.trace;
     a.acceptedBy = null;
+    a.acceptedByPolicy = false;
     return a;
   }
 
@@ -617,9 +618,12 @@ final class Evaluator {
         terminal(b.step(new TraceStep("POLICY", c.table(), c.name(), 0, "policy DROP", c.source())), Verdict.DROP, null, c.source());
       } else {
         Box a = b.step(new TraceStep("POLICY", c.table(), c.name(), 0, "policy ACCEPT", c.source())).copy();
-        // An empty chain's policy decides nothing worth naming over a rule an earlier table matched.
-        if (a.acceptedBy == null || !c.rules().isEmpty()) {
+        // An empty chain's policy decides nothing worth naming over a rule an earlier table matched; over an
+        // earlier policy it does: filter INPUT's ACCEPT, not nat PREROUTING's, lets an unfiltered packet in. A
+        // NAT chain's policy filters nothing at all.
+        if (a.acceptedBy == null || !bc.base.nat() && (!c.rules().isEmpty() || a.acceptedByPolicy)) {
           a.acceptedBy = c.source();
+          a.acceptedByPolicy = true;
         }
         accepted.add(a);
       }
@@ -714,6 +718,7 @@ final class Evaluator {
       for (Box b : boxes) {
         Box t = b.step(new TraceStep("MATCH", table, name, depth, "ACCEPT", src)).copy();
         t.acceptedBy = src;
+        t.acceptedByPolicy = false;
         accepted.add(t);
       }
     } else if (a instanceof Action.Drop) {
@@ -819,6 +824,7 @@ final class Evaluator {
     t.dnatted = true;
     t.rewrite = new Box.Rewrite(newDst, port >= 0 ? port : -1, src);
     t.acceptedBy = src;
+    t.acceptedByPolicy = false;
     String to = (address != null ? (family == Family.IPV6 ? "[" + address + "]" : address.toString())
         : newDst != null && redirect ? newDst + " (this host)" : "an address of the incoming interface") + (port >= 0 ? ":" + port : "");
     return t.step(new TraceStep("REWRITE", table, chain, depth, "destination rewritten to " + to, src));

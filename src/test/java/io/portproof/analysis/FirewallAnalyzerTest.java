@@ -259,6 +259,15 @@ class FirewallAnalyzerTest {
   }
 
   @Test
+  void withNoRuleMatchedFilterInputsPolicyDecidesNotANatChains() {
+    FirewallAnalyzer a = fw("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n"
+        + "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n");
+    Explanation e = tcp(a, "203.0.113.5", 22);
+    assertThat(e.verdict()).isEqualTo(Verdict.ACCEPT);
+    assertThat(e.decidedBy().line()).isEqualTo(8);
+  }
+
+  @Test
   void aForwardedConnectionWhoseAnswerCannotComeBackTimesOut() {
     FirewallAnalyzer a = fw(true, "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80\nCOMMIT\n"
         + "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -d 10.0.0.5 -j ACCEPT\nCOMMIT\n");
