@@ -104,6 +104,58 @@ final class GcpConverter {
     return out;
   }
 
+  /** How {@link #rule} names a rule's line; GCP rule names hold no spaces, so the priority reads back unambiguously. */
+  private static final java.util.regex.Pattern PRIORITY = java.util.regex.Pattern.compile("^\\S+ priority (\\d+): (allowed|denied) ");
+
+  /**
+   * One chain per family from several files' rules: the network's rules apply together, by priority (a deny
+   * first on a tie), so rules from different files interleave. The pass-through rules every file starts with
+   * are kept once.
+   */
+  static List<Ruleset> union(List<Ruleset> perFile) {
+    Map<Family, List<Ruleset>> byFamily = new java.util.EnumMap<>(Family.class);
+    perFile.forEach(rs -> byFamily.computeIfAbsent(rs.family(), f -> new ArrayList<>()).add(rs));
+    List<Ruleset> out = new ArrayList<>();
+    for (Map.Entry<Family, List<Ruleset>> e : byFamily.entrySet()) {
+      List<Ruleset> group = e.getValue();
+      if (group.size() == 1) {
+        out.add(group.get(0));
+        continue;
+      }
+      List<Rule> passThrough = new ArrayList<>();
+      List<Rule> ranked = new ArrayList<>();
+      List<String> files = new ArrayList<>();
+      for (Ruleset rs : group) {
+        for (Rule r : rs.baseChains().get(0).chain().rules()) {
+          if (r.source().line() > 0) {
+            ranked.add(r);
+          } else if (files.isEmpty()) {
+            passThrough.add(r);
+          }
+        }
+        files.add(rs.source().file());
+      }
+      // Stable: rules of one priority and kind keep their files' order.
+      ranked.sort(Comparator.comparingInt((Rule r) -> priority(r)).thenComparing(r -> !(r.action() instanceof io.portproof.model.fw.Action.Drop)));
+      passThrough.addAll(ranked);
+      Chain first = group.get(0).baseChains().get(0).chain();
+      SourceRef policy = new SourceRef(first.source().file(), first.source().line(),
+          "implied rule of " + String.join(", ", files) + ": deny all ingress, priority 65535");
+      Chain c = new Chain(first.key(), first.table(), first.name(), Verdict.DROP, passThrough, policy);
+      out.add(new Ruleset(e.getKey(), List.of(new BaseChain(Hook.PREROUTING, FilterLayers.GROUP_INBOUND, false, c)),
+          Map.of(c.key(), c), group.get(0).source()));
+    }
+    return out;
+  }
+
+  private static int priority(Rule r) {
+    java.util.regex.Matcher m = PRIORITY.matcher(r.source().text());
+    if (!m.find()) {
+      throw new IllegalStateException("not a converted GCP rule: " + r.source());
+    }
+    return Integer.parseInt(m.group(1));
+  }
+
   private List<Rule> rule(GcpRule r, Family f, Diagnostics d) {
     JsonInput.Node n = r.node;
     String name = n.text("name") == null ? "rule" : n.text("name");

@@ -18,7 +18,7 @@ public final class GcpFirewallFormat implements FirewallFormat {
 
   @Override
   public String summary() {
-    return "'gcloud compute firewall-rules list --format=json' (the VPC network's rules; target tags are undecidable)";
+    return "'gcloud compute firewall-rules list --format=json' (the VPC network's rules, in one file or several; target tags from the host's tags:)";
   }
 
   @Override
@@ -30,5 +30,11 @@ public final class GcpFirewallFormat implements FirewallFormat {
   public List<Ruleset> parse(InputText in, Map<String, IpsetDefinition> ipsets, Diagnostics diags) {
     JsonInput doc = JsonInput.read(in, diags);
     return doc == null ? List.of() : new GcpConverter(doc, diags).convert();
+  }
+
+  /** The rules of one network apply together, by priority, whichever file lists them. */
+  @Override
+  public List<Ruleset> combine(List<Ruleset> fromEachInput) {
+    return GcpConverter.union(fromEachInput);
   }
 }

@@ -95,6 +95,24 @@ class GcpFirewallTest {
     assertThat(c.out()).doesNotContain("network tags web");
   }
 
+  @Test
+  void rulesSplitOverSeveralFilesStillRunByPriorityTogether(@TempDir Path dir) throws Exception {
+    // 'gcloud compute firewall-rules describe' writes one rule per file; the network applies them together.
+    Files.writeString(dir.resolve("allow.json"), """
+        {"kind": "compute#firewall", "name": "allow-https", "direction": "INGRESS", "priority": 1000,
+         "allowed": [{"IPProtocol": "tcp", "ports": ["443"]}], "sourceRanges": ["0.0.0.0/0"]}
+        """);
+    Files.writeString(dir.resolve("deny.json"), """
+        {"kind": "compute#firewall", "name": "deny-https-abuse", "direction": "INGRESS", "priority": 1000,
+         "denied": [{"IPProtocol": "tcp", "ports": ["443"]}], "sourceRanges": ["198.51.100.0/24"]}
+        """);
+    for (String[] q : new String[][] {{"192.0.2.7", "ACCEPT", "allow-https"}, {"198.51.100.7", "DROP", "deny-https-abuse"}}) {
+      Cli c = Cli.run("explain", "-f", dir.resolve("allow.json").toString(), "-f", dir.resolve("deny.json").toString(),
+          "--src", q[0], "--dst", V4, "--dport", "443");
+      assertThat(c.out()).as(c.err()).contains("verdict:     " + q[1]).contains(q[2] + " priority 1000");
+    }
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "[{\"name\": \"a\", \"direction\": \"INGRESS\", \"allowed\": [{\"IPProtocol\": \"tcp\", \"ports\": [\"99999\"]}], \"sourceRanges\": [\"0.0.0.0/0\"]}]|:1: invalid: bad ports [99999]",
