@@ -18,14 +18,19 @@ import io.portproof.model.fw.Ruleset;
 import io.portproof.model.fw.Verdict;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Symbolic execution of one family's rulesets over boxes of packets, along the whole netfilter path of a
@@ -118,7 +123,7 @@ final class Evaluator {
     markHarmlessJumps();
     // Stable sort: equal priorities keep input order, as tables registered first run first.
     hooks.values().forEach(l -> l.sort(Comparator.comparingInt(b -> b.base.priority())));
-    java.util.Set<CChain> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<CChain> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     boolean flags = false;
     for (CChain c : outputBases) {
       flags |= readsTcpFlags(c, seen);
@@ -349,7 +354,7 @@ final class Evaluator {
    * passed or dropped, its answer is lost again and the client times out; a REJECT's error reaches the client
    * unless OUTPUT discards it too.
    */
-  private void settleRetransmission(List<Box> passed, java.util.function.Function<Box, String> timeout, String rejected,
+  private void settleRetransmission(List<Box> passed, Function<Box, String> timeout, String rejected,
       List<Outcome> result) {
     for (Box a : passed) {
       result.add(new Outcome(a, Verdict.DROP, null, a.inboundBy, timeout.apply(a)));
@@ -1347,8 +1352,8 @@ final class Evaluator {
           }
         }
       }
-      portBounds = portSpans.stream().flatMapToInt(java.util.Arrays::stream).distinct().sorted().toArray();
-      srcBounds = srcSpans.stream().flatMap(java.util.Arrays::stream).filter(java.util.Objects::nonNull).distinct().sorted().toArray(Ip[]::new);
+      portBounds = portSpans.stream().flatMapToInt(Arrays::stream).distinct().sorted().toArray();
+      srcBounds = srcSpans.stream().flatMap(Arrays::stream).filter(Objects::nonNull).distinct().sorted().toArray(Ip[]::new);
       List<List<Integer>> byPort = new ArrayList<>();
       for (int e = 0; e < portBounds.length; e++) {
         byPort.add(new ArrayList<>());
@@ -1365,14 +1370,14 @@ final class Evaluator {
         if (kind[i] == 1) {
           PortM p = byPm[i];
           for (int k = 0; k < p.los.length; k++) {
-            spans.add(new int[] {java.util.Arrays.binarySearch(portBounds, p.los[k]), java.util.Arrays.binarySearch(portBounds, p.his[k] + 1)});
+            spans.add(new int[] {Arrays.binarySearch(portBounds, p.los[k]), Arrays.binarySearch(portBounds, p.his[k] + 1)});
           }
         } else if (kind[i] == 2) {
           AddrM a = byAm[i];
           for (int k = 0; k < a.los.length; k++) {
             Ip after = a.his[k].next();
-            spans.add(new int[] {java.util.Arrays.binarySearch(srcBounds, a.los[k]),
-                after == null ? srcBounds.length : java.util.Arrays.binarySearch(srcBounds, after)});
+            spans.add(new int[] {Arrays.binarySearch(srcBounds, a.los[k]),
+                after == null ? srcBounds.length : Arrays.binarySearch(srcBounds, after)});
           }
         }
         int width = spans.stream().mapToInt(sp -> sp[1] - sp[0]).sum();
@@ -1429,17 +1434,17 @@ final class Evaluator {
 
     /** The last elementary interval starting at or before {@code v}, or -1. */
     private static int floor(int[] bounds, int v) {
-      int i = java.util.Arrays.binarySearch(bounds, v);
+      int i = Arrays.binarySearch(bounds, v);
       return i >= 0 ? i : -i - 2;
     }
 
     private static int floor(Ip[] bounds, Ip v) {
-      int i = java.util.Arrays.binarySearch(bounds, v);
+      int i = Arrays.binarySearch(bounds, v);
       return i >= 0 ? i : -i - 2;
     }
 
     private static int nextIn(int[] sorted, int from) {
-      int i = java.util.Arrays.binarySearch(sorted, from);
+      int i = Arrays.binarySearch(sorted, from);
       int k = i >= 0 ? i : -i - 1;
       return k < sorted.length ? sorted[k] : Integer.MAX_VALUE;
     }
@@ -1620,7 +1625,7 @@ final class Evaluator {
    * jumps to them, so ufw's rate-limited logging chains do not fork the analysis.
    */
   private void markHarmlessJumps() {
-    java.util.Set<CChain> effectFree = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<CChain> effectFree = Collections.newSetFromMap(new IdentityHashMap<>());
     boolean changed = true;
     while (changed) {
       changed = false;
@@ -1651,7 +1656,7 @@ final class Evaluator {
     }
   }
 
-  private boolean readsTcpFlags(CChain c, java.util.Set<CChain> seen) {
+  private boolean readsTcpFlags(CChain c, Set<CChain> seen) {
     if (!seen.add(c)) {
       return false;
     }

@@ -1,15 +1,17 @@
 package io.portproof.analysis;
 
 import io.portproof.model.Family;
+import io.portproof.model.Ip;
 import io.portproof.model.IpRange;
 import io.portproof.model.IpSet;
-import io.portproof.model.Ip;
 import io.portproof.model.SourceRef;
 import io.portproof.model.fw.Ruleset;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What the analyzer knows about one host: its packet-filter rulesets (all families, all sources that hook its
@@ -54,9 +56,9 @@ public record HostContext(List<Ruleset> rulesets, IpSet addresses, boolean forwa
 
     public Cloud {
       attributes = Map.copyOf(attributes);
-      Map<String, IpSet> names = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      Map<String, IpSet> names = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
       names.putAll(addressNames);
-      addressNames = java.util.Collections.unmodifiableMap(names);
+      addressNames = Collections.unmodifiableMap(names);
     }
 
     /**
@@ -96,8 +98,8 @@ public record HostContext(List<Ruleset> rulesets, IpSet addresses, boolean forwa
     public static List<Route> parse(String text, String iface, SourceRef source) {
       String t = text.trim();
       if (t.equals("default")) {
-        return List.of(new Route(IpRange.all(io.portproof.model.Family.IPV4), 0, iface, source),
-            new Route(IpRange.all(io.portproof.model.Family.IPV6), 0, iface, source));
+        return List.of(new Route(IpRange.all(Family.IPV4), 0, iface, source),
+            new Route(IpRange.all(Family.IPV6), 0, iface, source));
       }
       int slash = t.indexOf('/');
       String addr = slash < 0 ? t : t.substring(0, slash);

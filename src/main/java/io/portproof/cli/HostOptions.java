@@ -3,6 +3,7 @@ package io.portproof.cli;
 import io.portproof.analysis.HostContext;
 import io.portproof.model.IpSet;
 import io.portproof.model.SourceRef;
+import io.portproof.model.fw.Ruleset;
 import io.portproof.parse.InputException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,7 +54,7 @@ final class HostOptions {
   }
 
   /** What the options declare about the host, for the analysis (its rulesets and addresses come separately). */
-  HostContext context(List<io.portproof.model.fw.Ruleset> rulesets, IpSet addresses) throws InputException {
+  HostContext context(List<Ruleset> rulesets, IpSet addresses) throws InputException {
     return new HostContext(rulesets, addresses, forwarding, routes(), cloud());
   }
 

@@ -5,18 +5,21 @@ import io.portproof.diag.Diagnostic;
 import io.portproof.diag.Diagnostics;
 import io.portproof.model.fw.IpsetDefinition;
 import io.portproof.model.fw.Ruleset;
+import io.portproof.model.web.ServerModel;
 import io.portproof.parse.FirewallFormat;
 import io.portproof.parse.InputException;
 import io.portproof.parse.InputFormat;
 import io.portproof.parse.InputText;
 import io.portproof.parse.ServerConfigParser;
 import io.portproof.parse.ipset.IpsetParser;
-import io.portproof.model.web.ServerModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads the firewall inputs named on the command line or in a host file: {@code PATH} (type sniffed) or
@@ -62,7 +65,7 @@ final class Inputs {
       if (joined.equals(e.getValue())) {
         continue;
       }
-      java.util.Set<Ruleset> parts = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      Set<Ruleset> parts = Collections.newSetFromMap(new IdentityHashMap<>());
       parts.addAll(e.getValue());
       int at = -1;
       for (int i = 0; i < out.size(); i++) {

@@ -2,12 +2,15 @@ package io.portproof.policy;
 
 import io.portproof.analysis.HostContext;
 import io.portproof.model.Ip;
+import io.portproof.model.IpSet;
 import io.portproof.model.SourceRef;
 import io.portproof.parse.InputException;
 import io.portproof.parse.InputText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +83,7 @@ public final class Inventory {
       }
       hosts.add(host(top, root, Map.of(), groups, base, text.name()));
     }
-    Set<String> names = new java.util.HashSet<>();
+    Set<String> names = new HashSet<>();
     for (Host h : hosts) {
       if (!names.add(h.name())) {
         throw new InputException(h.source().location() + ": host '" + h.name() + "' is declared twice");
@@ -170,22 +173,22 @@ public final class Inventory {
    * service-tags:} (Azure: a name such as VirtualNetwork to its address prefixes).
    */
   private static HostContext.Cloud cloud(Map<String, Yaml.Doc> merged) throws InputException {
-    Map<String, Set<String>> attributes = new java.util.HashMap<>();
+    Map<String, Set<String>> attributes = new HashMap<>();
     if (merged.containsKey("tags")) {
-      attributes.put("network tag", new java.util.HashSet<>(strings(merged.get("tags"))));
+      attributes.put("network tag", new HashSet<>(strings(merged.get("tags"))));
     }
     if (merged.containsKey("service-accounts")) {
-      attributes.put("service account", new java.util.HashSet<>(strings(merged.get("service-accounts"))));
+      attributes.put("service account", new HashSet<>(strings(merged.get("service-accounts"))));
     }
-    Map<String, io.portproof.model.IpSet> names = new LinkedHashMap<>();
+    Map<String, IpSet> names = new LinkedHashMap<>();
     if (merged.containsKey("service-tags")) {
       Yaml.Doc d = merged.get("service-tags");
       for (Map.Entry<String, Yaml.Doc> e : d.map(d.keys().keySet()).entrySet()) {
-        io.portproof.model.IpSet set = io.portproof.model.IpSet.EMPTY;
+        IpSet set = IpSet.EMPTY;
         for (Yaml.Doc x : e.getValue().list()) {
           try {
             for (HostContext.Route r : HostContext.Route.parse(x.string(), e.getKey(), SourceRef.ofFile("(service-tags)"))) {
-              set = set.union(io.portproof.model.IpSet.of(r.prefix()));
+              set = set.union(IpSet.of(r.prefix()));
             }
           } catch (IllegalArgumentException ex) {
             throw x.error("service-tags: " + e.getKey() + ": " + ex.getMessage().replace(" or 'default'", ""));

@@ -18,11 +18,14 @@ import io.portproof.parse.FilterLayers;
 import io.portproof.parse.JsonInput;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * VPC firewall rules to one chain per family in PREROUTING at the security-group priority: enabled INGRESS rules
@@ -105,7 +108,7 @@ final class GcpConverter {
   }
 
   /** How {@link #rule} names a rule's line; GCP rule names hold no spaces, so the priority reads back unambiguously. */
-  private static final java.util.regex.Pattern PRIORITY = java.util.regex.Pattern.compile("^\\S+ priority (\\d+): (allowed|denied) ");
+  private static final Pattern PRIORITY = Pattern.compile("^\\S+ priority (\\d+): (allowed|denied) ");
 
   /**
    * One chain per family from several files' rules: the network's rules apply together, by priority (a deny
@@ -113,7 +116,7 @@ final class GcpConverter {
    * are kept once.
    */
   static List<Ruleset> union(List<Ruleset> perFile) {
-    Map<Family, List<Ruleset>> byFamily = new java.util.EnumMap<>(Family.class);
+    Map<Family, List<Ruleset>> byFamily = new EnumMap<>(Family.class);
     perFile.forEach(rs -> byFamily.computeIfAbsent(rs.family(), f -> new ArrayList<>()).add(rs));
     List<Ruleset> out = new ArrayList<>();
     for (Map.Entry<Family, List<Ruleset>> e : byFamily.entrySet()) {
@@ -136,7 +139,7 @@ final class GcpConverter {
         files.add(rs.source().file());
       }
       // Stable: rules of one priority and kind keep their files' order.
-      ranked.sort(Comparator.comparingInt((Rule r) -> priority(r)).thenComparing(r -> !(r.action() instanceof io.portproof.model.fw.Action.Drop)));
+      ranked.sort(Comparator.comparingInt((Rule r) -> priority(r)).thenComparing(r -> !(r.action() instanceof Action.Drop)));
       passThrough.addAll(ranked);
       Chain first = group.get(0).baseChains().get(0).chain();
       SourceRef policy = new SourceRef(first.source().file(), first.source().line(),
@@ -149,7 +152,7 @@ final class GcpConverter {
   }
 
   private static int priority(Rule r) {
-    java.util.regex.Matcher m = PRIORITY.matcher(r.source().text());
+    Matcher m = PRIORITY.matcher(r.source().text());
     if (!m.find()) {
       throw new IllegalStateException("not a converted GCP rule: " + r.source());
     }
