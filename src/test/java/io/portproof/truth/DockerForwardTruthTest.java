@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
@@ -107,6 +108,84 @@ class DockerForwardTruthTest {
         tuples.add(t);
       }
     }
+  }
+
+  /**
+   * Random FORWARD chains around two published ports (8080 to the container's listening 80, 8081 to its closed
+   * 81): accepts and drops by state, interface, address, port and TCP flags, REJECT endings, either policy.
+   * Whether the container's answer gets back decides as much as whether the SYN gets there.
+   */
+  @Test
+  void generatedForwardChainsAgreeWithTheKernel(@TempDir Path work) throws IOException, URISyntaxException {
+    Path classpath = Path.of(ProberMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    TruthCase.Backend backend = TruthEnvironment.backends().get(0);
+    String[] pool = {
+        "-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+        "-A FORWARD -m conntrack --ctstate NEW -j ACCEPT",
+        "-A FORWARD -o docker0 -j ACCEPT",
+        "-A FORWARD -i docker0 -j ACCEPT",
+        "-A FORWARD -i docker0 ! -o docker0 -j ACCEPT",
+        "-A FORWARD -d 172.17.0.2/32 -p tcp -m tcp --dport 80 -j ACCEPT",
+        "-A FORWARD -d 172.17.0.2/32 -p tcp -m tcp --dport 81 -j ACCEPT",
+        "-A FORWARD -s 172.17.0.2/32 -p tcp -m tcp --sport 80 -j ACCEPT",
+        "-A FORWARD -s 203.0.113.0/24 -j ACCEPT",
+        "-A FORWARD -s 203.0.113.0/24 -o docker0 -j DROP",
+        "-A FORWARD ! -s 203.0.113.0/24 -o docker0 -p tcp -m tcp --dport 80 -j DROP",
+        "-A FORWARD -p tcp -m tcp --dport 81 -j REJECT --reject-with tcp-reset",
+        "-A FORWARD -i eth0 -o docker0 -m conntrack --ctstate NEW -j ACCEPT",
+        "-A FORWARD -p tcp -m tcp --tcp-flags SYN,ACK SYN,ACK -j DROP",
+        "-A FORWARD -i docker0 -p tcp -m tcp --sport 81 -j DROP",
+        "-A FORWARD -m conntrack --ctstate ESTABLISHED -p tcp -m tcp --tcp-flags RST RST -j DROP"};
+    String[] endings = {"", "-A FORWARD -j REJECT --reject-with icmp-host-prohibited", "-A FORWARD -j REJECT --reject-with tcp-reset",
+        "-A FORWARD -j DROP"};
+    List<Probe> probes = new ArrayList<>();
+    for (int port : List.of(22, 8080, 8081)) {
+      probes.add(new Probe(OFFICE_CLIENT, HOST_V4, port));
+      probes.add(new Probe(OTHER_CLIENT, HOST_V4, port));
+    }
+    String v6 = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n";
+    List<String> disagreements = new ArrayList<>();
+    int compared = 0;
+    long base = Long.getLong("portproof.forward.truth.seed", 7000L);
+    for (long seed = base; seed < base + Integer.getInteger("portproof.forward.truth.rulesets", 16); seed++) {
+      Random rnd = new Random(seed);
+      StringBuilder rules = new StringBuilder("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+          + "-A PREROUTING -d " + HOST_V4 + "/32 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80\n"
+          + "-A PREROUTING -d " + HOST_V4 + "/32 -p tcp -m tcp --dport 8081 -j DNAT --to-destination 172.17.0.2:81\n");
+      if (rnd.nextBoolean()) {
+        rules.append("-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\n");
+      }
+      rules.append("COMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ").append(rnd.nextBoolean() ? "DROP" : "ACCEPT")
+          .append(" [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+      List<String> picked = new ArrayList<>(List.of(pool));
+      java.util.Collections.shuffle(picked, rnd);
+      picked.subList(0, 2 + rnd.nextInt(4)).forEach(r -> rules.append(r).append('\n'));
+      String ending = endings[rnd.nextInt(endings.length)];
+      if (!ending.isEmpty()) {
+        rules.append(ending).append('\n');
+      }
+      rules.append("COMMIT\n");
+      String name = "forward-seed=" + seed;
+      TruthCase truthCase = new TruthCase(name, relocate(rules.toString()), v6, backend, new TreeSet<>(HOST_LISTENERS), probes, Set.of());
+      Map<Probe, Observation> kernel = run(truthCase, classpath, work);
+      Answer answer = Explainer.explain(work.resolve(name), truthCase, List.of(HOST_V4, HOST_V6),
+          List.of("--forwarding", "--route", "docker0=" + BRIDGE_NET));
+      assertThat(answer.usable()).as("explain of %s: %s", name, answer.stderr()).isTrue();
+      boolean readsFlags = truthCase.rulesV4().contains("--tcp-flags");
+      for (int i = 0; i < probes.size(); i++) {
+        Tuple t = new Tuple(name, probes.get(i), kernel.get(probes.get(i)), answer.predictions().get(i));
+        if (t.prediction().unknown() && readsFlags) {
+          continue;
+        }
+        compared++;
+        if (t.kernel().outcome() == null || t.predicted() != t.kernel().outcome()) {
+          disagreements.add(t + "\n" + truthCase.rulesV4());
+        }
+      }
+    }
+    System.out.println("forward truth: " + compared + " tuples compared, " + disagreements.size() + " disagreements");
+    assertThat(disagreements).as("forwarded tuples where portproof and the kernel disagree").isEmpty();
+    assertThat(compared).as("tuples compared").isGreaterThan(60);
   }
 
   /** The sample's addresses, moved where the lab may send traffic; nothing else changes. */
