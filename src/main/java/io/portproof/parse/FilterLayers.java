@@ -9,11 +9,18 @@ import io.portproof.model.IpSet;
 import io.portproof.model.PortSet;
 import io.portproof.model.SourceRef;
 import io.portproof.model.fw.Action;
+import io.portproof.model.fw.BaseChain;
+import io.portproof.model.fw.Chain;
 import io.portproof.model.fw.Match;
 import io.portproof.model.fw.Rule;
+import io.portproof.model.fw.Ruleset;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * What the formats of filter layers share: where cloud filters (AWS, Azure, GCP) sit on the netfilter path, CIDRs, protocol
@@ -49,6 +56,49 @@ public final class FilterLayers {
     return List.of(lo, new Rule(
         List.of(new Match.Address(inbound ? Match.Side.SOURCE : Match.Side.DESTINATION, IpSet.of(IpRange.prefix(Ip.parse("fe80::"), 10)), false)),
         new Action.Accept(), new SourceRef(file, 0, "link-local traffic stays with the hypervisor; cloud filters do not see it")));
+  }
+
+  /**
+   * One cloud filter from the per-file rulesets of a format whose files are parts of one filter (the security
+   * groups of an instance, the firewall rules of a network): per family, one chain holding every file's rules in
+   * {@code order} (stable, so ties keep the files' order), and the pass-through rules each file starts with (line
+   * 0, see {@link #unfiltered}) kept once. A family seen in one file only is returned as it was.
+   *
+   * @param policyText what the joined chain's default verdict says, given the files' names
+   */
+  public static List<Ruleset> join(List<Ruleset> perFile, Comparator<Rule> order, Function<String, String> policyText) {
+    Map<Family, List<Ruleset>> byFamily = new EnumMap<>(Family.class);
+    perFile.forEach(rs -> byFamily.computeIfAbsent(rs.family(), f -> new ArrayList<>()).add(rs));
+    List<Ruleset> out = new ArrayList<>();
+    for (Map.Entry<Family, List<Ruleset>> e : byFamily.entrySet()) {
+      List<Ruleset> group = e.getValue();
+      if (group.size() == 1) {
+        out.add(group.get(0));
+        continue;
+      }
+      List<Rule> passThrough = new ArrayList<>();
+      List<Rule> rules = new ArrayList<>();
+      List<String> files = new ArrayList<>();
+      for (Ruleset rs : group) {
+        for (Rule r : rs.baseChains().get(0).chain().rules()) {
+          if (r.source().line() > 0) {
+            rules.add(r);
+          } else if (files.isEmpty()) {
+            passThrough.add(r);
+          }
+        }
+        files.add(rs.source().file());
+      }
+      rules.sort(order);
+      passThrough.addAll(rules);
+      BaseChain base = group.get(0).baseChains().get(0);
+      Chain first = base.chain();
+      SourceRef policy = new SourceRef(first.source().file(), first.source().line(), policyText.apply(String.join(", ", files)));
+      Chain c = new Chain(first.key(), first.table(), first.name(), first.policy(), passThrough, policy);
+      out.add(new Ruleset(e.getKey(), List.of(new BaseChain(base.hook(), base.priority(), base.nat(), c)), Map.of(c.key(), c),
+          group.get(0).source()));
+    }
+    return out;
   }
 
   /** The family of a CIDR block or address as written, or null when it is neither (a name, a service tag). */

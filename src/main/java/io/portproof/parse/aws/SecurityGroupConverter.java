@@ -88,40 +88,10 @@ final class SecurityGroupConverter {
     return out;
   }
 
-  /**
-   * One chain per family holding every file's permissions: any allow of any attached group admits a packet.
-   * The rules that let loopback and link-local traffic past the cloud filter are kept once.
-   */
+  /** Every file's permissions in one chain per family: any allow of any attached group admits a packet. */
   static List<Ruleset> union(List<Ruleset> perFile) {
-    Map<Family, List<Ruleset>> byFamily = new EnumMap<>(Family.class);
-    perFile.forEach(rs -> byFamily.computeIfAbsent(rs.family(), f -> new ArrayList<>()).add(rs));
-    List<Ruleset> out = new ArrayList<>();
-    for (Map.Entry<Family, List<Ruleset>> e : byFamily.entrySet()) {
-      List<Ruleset> group = e.getValue();
-      if (group.size() == 1) {
-        out.add(group.get(0));
-        continue;
-      }
-      List<Rule> rules = new ArrayList<>();
-      List<String> files = new ArrayList<>();
-      for (Ruleset rs : group) {
-        Chain c = rs.baseChains().get(0).chain();
-        for (Rule r : c.rules()) {
-          // Line 0 marks the generated pass-through rules each file starts with: the first file's suffice.
-          if (files.isEmpty() || r.source().line() > 0) {
-            rules.add(r);
-          }
-        }
-        files.add(rs.source().file());
-      }
-      Chain first = group.get(0).baseChains().get(0).chain();
-      SourceRef policy = new SourceRef(first.source().file(), first.source().line(),
-          "security groups of " + String.join(", ", files) + " (one union): inbound traffic no permission allows is denied");
-      Chain c = new Chain(first.key(), first.table(), first.name(), Verdict.DROP, rules, policy);
-      out.add(new Ruleset(e.getKey(), List.of(new BaseChain(Hook.PREROUTING, FilterLayers.GROUP_INBOUND, false, c)),
-          Map.of(c.key(), c), group.get(0).source()));
-    }
-    return out;
+    return FilterLayers.join(perFile, (a, b) -> 0,
+        files -> "security groups of " + files + " (one union): inbound traffic no permission allows is denied");
   }
 
   private void permission(String group, JsonInput.Node p) {

@@ -18,7 +18,6 @@ import io.portproof.parse.FilterLayers;
 import io.portproof.parse.JsonInput;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -111,44 +110,13 @@ final class GcpConverter {
   private static final Pattern PRIORITY = Pattern.compile("^\\S+ priority (\\d+): (allowed|denied) ");
 
   /**
-   * One chain per family from several files' rules: the network's rules apply together, by priority (a deny
-   * first on a tie), so rules from different files interleave. The pass-through rules every file starts with
-   * are kept once.
+   * Several files' rules in one chain per family: the network's rules apply together, by priority (a deny first
+   * on a tie), so rules from different files interleave.
    */
   static List<Ruleset> union(List<Ruleset> perFile) {
-    Map<Family, List<Ruleset>> byFamily = new EnumMap<>(Family.class);
-    perFile.forEach(rs -> byFamily.computeIfAbsent(rs.family(), f -> new ArrayList<>()).add(rs));
-    List<Ruleset> out = new ArrayList<>();
-    for (Map.Entry<Family, List<Ruleset>> e : byFamily.entrySet()) {
-      List<Ruleset> group = e.getValue();
-      if (group.size() == 1) {
-        out.add(group.get(0));
-        continue;
-      }
-      List<Rule> passThrough = new ArrayList<>();
-      List<Rule> ranked = new ArrayList<>();
-      List<String> files = new ArrayList<>();
-      for (Ruleset rs : group) {
-        for (Rule r : rs.baseChains().get(0).chain().rules()) {
-          if (r.source().line() > 0) {
-            ranked.add(r);
-          } else if (files.isEmpty()) {
-            passThrough.add(r);
-          }
-        }
-        files.add(rs.source().file());
-      }
-      // Stable: rules of one priority and kind keep their files' order.
-      ranked.sort(Comparator.comparingInt((Rule r) -> priority(r)).thenComparing(r -> !(r.action() instanceof Action.Drop)));
-      passThrough.addAll(ranked);
-      Chain first = group.get(0).baseChains().get(0).chain();
-      SourceRef policy = new SourceRef(first.source().file(), first.source().line(),
-          "implied rule of " + String.join(", ", files) + ": deny all ingress, priority 65535");
-      Chain c = new Chain(first.key(), first.table(), first.name(), Verdict.DROP, passThrough, policy);
-      out.add(new Ruleset(e.getKey(), List.of(new BaseChain(Hook.PREROUTING, FilterLayers.GROUP_INBOUND, false, c)),
-          Map.of(c.key(), c), group.get(0).source()));
-    }
-    return out;
+    return FilterLayers.join(perFile,
+        Comparator.comparingInt((Rule r) -> priority(r)).thenComparing(r -> !(r.action() instanceof Action.Drop)),
+        files -> "implied rule of " + files + ": deny all ingress, priority 65535");
   }
 
   private static int priority(Rule r) {
