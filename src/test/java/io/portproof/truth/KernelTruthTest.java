@@ -1,7 +1,5 @@
 package io.portproof.truth;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +37,8 @@ class KernelTruthTest {
    */
   static final int CONNECT_TIMEOUT_MILLIS = 2500;
 
+  private static final TruthRun.Suite SUITE = new TruthRun.Suite("kernel truth", "truth", CONNECT_TIMEOUT_MILLIS,
+      Integer.getInteger("portproof.truth.labs", 6), Integer.getInteger("portproof.truth.shrink", 6), Duration.ofSeconds(90));
   private static final int MIN_RULESETS = 200;
   private static final int MIN_TUPLES = 5000;
 
@@ -61,25 +61,12 @@ class KernelTruthTest {
     System.out.println("kernel truth: " + count + " generated rulesets, seeds "
         + (single != null ? single : base + ".." + (base + count - 1))
         + " (re-run one with -Dportproof.truth.seed=N), backends " + backends);
-    TruthRun.Summary summary = runAndReport(work, cases, "generated");
+    TruthRun.Summary summary = TruthRun.runAndReport(SUITE, work, cases, "generated");
 
     if (single == null && count >= MIN_RULESETS) {
-      assertThat(summary.cases).as("rulesets run").isGreaterThanOrEqualTo(MIN_RULESETS);
-      assertThat(summary.compared).as("tuples compared").isGreaterThanOrEqualTo(MIN_TUPLES);
-      // A generator that never produces some outcome proves nothing about it.
-      for (Outcome outcome : Outcome.values()) {
-        assertThat(summary.observed.getOrDefault(outcome, 0))
-            .as("kernel outcome %s seen", outcome)
-            .isGreaterThanOrEqualTo(summary.tuples / 50);
-      }
-      assertThat(summary.unknown).as("UNKNOWN tuples").isLessThan(summary.tuples / 10);
-      if (summary.casesWithUndecidablePorts >= 3) {
-        assertThat(summary.unknownOnUndecidablePorts)
-            .as("UNKNOWN on ports whose first rule is random or stateful")
-            .isPositive();
-      }
+      TruthRun.assertCoverage(summary, MIN_RULESETS, MIN_TUPLES);
     }
-    assertClean(summary);
+    TruthRun.assertClean(summary);
   }
 
   @Test
@@ -95,37 +82,7 @@ class KernelTruthTest {
     }
     Assumptions.assumeFalse(cases.isEmpty(), "no samples/*/rules.v4 or rules.v6 to check yet");
     System.out.println("kernel truth: samples " + cases.stream().map(TruthCase::name).toList());
-    assertClean(runAndReport(work, cases, "samples"));
-  }
-
-  private static TruthRun.Summary runAndReport(Path work, List<TruthCase> cases, String label)
-      throws IOException {
-    long start = System.nanoTime();
-    TruthRun run = new TruthRun(work, Integer.getInteger("portproof.truth.labs", 6),
-        CONNECT_TIMEOUT_MILLIS, System.out::println);
-    TruthRun.Summary summary =
-        run.run(cases, Integer.getInteger("portproof.truth.shrink", 6), Duration.ofSeconds(90));
-    String report = summary.render()
-        + String.format("  took %.1f s%n", (System.nanoTime() - start) / 1e9);
-    System.out.println(report);
-    Path out = projectDir().resolve("target").resolve("truth");
-    Files.createDirectories(out);
-    StringBuilder full = new StringBuilder(report);
-    summary.disagreements.forEach(d -> full.append("\n").append(d.describe()).append('\n')
-        .append("      ").append(d.prediction().json()).append('\n')
-        .append(d.probe().v6() ? d.truthCase().rulesV6() : d.truthCase().rulesV4()));
-    String suffix = label + "-" + ProcessHandle.current().pid();
-    Files.writeString(out.resolve("report-" + suffix + ".txt"), full);
-    Files.write(out.resolve("tuples-" + suffix + ".tsv"), summary.ledger);
-    return summary;
-  }
-
-  private static void assertClean(TruthRun.Summary summary) {
-    assertThat(summary.harnessFailures).as("harness failures").isEmpty();
-    assertThat(summary.explainFailures).as("explain failures").isEmpty();
-    assertThat(summary.disagreements.size())
-        .as("tuples where portproof and the kernel disagree (the report above lists them)")
-        .isZero();
+    TruthRun.assertClean(TruthRun.runAndReport(SUITE, work, cases, "samples"));
   }
 
   /**

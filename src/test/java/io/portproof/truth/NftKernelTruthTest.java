@@ -1,7 +1,5 @@
 package io.portproof.truth;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +37,8 @@ class NftKernelTruthTest {
    */
   static final int CONNECT_TIMEOUT_MILLIS = 3200;
 
+  private static final TruthRun.Suite SUITE = new TruthRun.Suite("nft kernel truth", "nft-truth", CONNECT_TIMEOUT_MILLIS,
+      Integer.getInteger("portproof.nft.truth.labs", 6), 6, Duration.ofSeconds(60));
   private static final int MIN_RULESETS = 200;
   private static final int MIN_TUPLES = 5000;
 
@@ -59,21 +59,11 @@ class NftKernelTruthTest {
     }
     System.out.println("nft kernel truth: " + count + " generated rulesets, seeds "
         + (single != null ? single : base + ".." + (base + count - 1)) + " (re-run one with -Dportproof.nft.truth.seed=N)");
-    TruthRun.Summary summary = runAndReport(work, cases, "generated");
+    TruthRun.Summary summary = TruthRun.runAndReport(SUITE, work, cases, "generated");
     if (single == null && count >= MIN_RULESETS) {
-      assertThat(summary.cases).as("rulesets run").isGreaterThanOrEqualTo(MIN_RULESETS);
-      assertThat(summary.compared).as("tuples compared").isGreaterThanOrEqualTo(MIN_TUPLES);
-      // A generator that never produces some outcome proves nothing about it.
-      for (Outcome outcome : Outcome.values()) {
-        assertThat(summary.observed.getOrDefault(outcome, 0)).as("kernel outcome %s seen", outcome)
-            .isGreaterThanOrEqualTo(summary.tuples / 50);
-      }
-      assertThat(summary.unknown).as("UNKNOWN tuples").isLessThan(summary.tuples / 10);
-      if (summary.casesWithUndecidablePorts >= 3) {
-        assertThat(summary.unknownOnUndecidablePorts).as("UNKNOWN on ports whose first rule is a rate limit").isPositive();
-      }
+      TruthRun.assertCoverage(summary, MIN_RULESETS, MIN_TUPLES);
     }
-    assertClean(summary);
+    TruthRun.assertClean(summary);
   }
 
   @Test
@@ -87,31 +77,7 @@ class NftKernelTruthTest {
     }
     Assumptions.assumeFalse(cases.isEmpty(), "no samples/nft-*/ruleset.nft to check");
     System.out.println("nft kernel truth: samples " + cases.stream().map(TruthCase::name).toList());
-    assertClean(runAndReport(work, cases, "samples"));
-  }
-
-  private static TruthRun.Summary runAndReport(Path work, List<TruthCase> cases, String what) throws IOException {
-    long start = System.nanoTime();
-    TruthRun run = new TruthRun(work, Integer.getInteger("portproof.nft.truth.labs", 6), CONNECT_TIMEOUT_MILLIS, System.out::println);
-    TruthRun.Summary summary = run.run(cases, 6, Duration.ofSeconds(60));
-    String report = summary.render().replace("kernel truth:", "nft kernel truth (" + what + "):")
-        + String.format("  took %.1f s%n", (System.nanoTime() - start) / 1e9);
-    System.out.println(report);
-    Path out = projectDir().resolve("target").resolve("nft-truth");
-    Files.createDirectories(out);
-    StringBuilder full = new StringBuilder(report);
-    summary.disagreements.forEach(d -> full.append("\n").append(d.describe()).append('\n')
-        .append("      ").append(d.prediction().json()).append('\n').append(d.truthCase().rulesV4()));
-    Files.writeString(out.resolve("report-" + what + ".txt"), full);
-    Files.write(out.resolve("tuples-" + what + ".tsv"), summary.ledger);
-    return summary;
-  }
-
-  private static void assertClean(TruthRun.Summary summary) {
-    assertThat(summary.harnessFailures).as("harness failures").isEmpty();
-    assertThat(summary.explainFailures).as("explain failures").isEmpty();
-    assertThat(summary.disagreements.size())
-        .as("tuples where portproof and the kernel disagree (the report above lists them)").isZero();
+    TruthRun.assertClean(TruthRun.runAndReport(SUITE, work, cases, "samples"));
   }
 
   /** A sample against every client address on the ports its rules name plus the usual ones; half listen. */

@@ -1,8 +1,12 @@
 package io.portproof.truth;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.portproof.truth.Explainer.Answer;
 import io.portproof.truth.Explainer.Prediction;
 import io.portproof.truth.Lab.Observation;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -339,5 +343,54 @@ final class TruthRun {
         summary.harnessFailure("lab failed: " + e);
       }
     }
+  }
+
+  /**
+   * How a suite runs and reports.
+   *
+   * @param title how its report lines start ({@code kernel truth}, {@code nft kernel truth})
+   * @param outDir where under target/ it writes its reports and ledgers
+   */
+  record Suite(String title, String outDir, int connectTimeoutMillis, int labs, int shrink, Duration shrinkBudget) {}
+
+  /** Runs the cases, prints the summary and writes the full report and ledger under target/. */
+  static Summary runAndReport(Suite suite, Path work, List<TruthCase> cases, String label) throws IOException {
+    long start = System.nanoTime();
+    TruthRun run = new TruthRun(work, suite.labs(), suite.connectTimeoutMillis(), System.out::println);
+    Summary summary = run.run(cases, suite.shrink(), suite.shrinkBudget());
+    String report = summary.render().replace("kernel truth:", suite.title() + " (" + label + "):")
+        + String.format("  took %.1f s%n", (System.nanoTime() - start) / 1e9);
+    System.out.println(report);
+    Path out = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("target").resolve(suite.outDir());
+    Files.createDirectories(out);
+    StringBuilder full = new StringBuilder(report);
+    summary.disagreements.forEach(d -> full.append("\n").append(d.describe()).append('\n')
+        .append("      ").append(d.prediction().json()).append('\n').append(d.truthCase().rulesFor(d.probe())));
+    String suffix = label + "-" + ProcessHandle.current().pid();
+    Files.writeString(out.resolve("report-" + suffix + ".txt"), full);
+    Files.write(out.resolve("tuples-" + suffix + ".tsv"), summary.ledger);
+    return summary;
+  }
+
+  /** A generated run proves something only if it is big and varied enough. */
+  static void assertCoverage(Summary summary, int minRulesets, int minTuples) {
+    assertThat(summary.cases).as("rulesets run").isGreaterThanOrEqualTo(minRulesets);
+    assertThat(summary.compared).as("tuples compared").isGreaterThanOrEqualTo(minTuples);
+    // A generator that never produces some outcome proves nothing about it.
+    for (Outcome outcome : Outcome.values()) {
+      assertThat(summary.observed.getOrDefault(outcome, 0)).as("kernel outcome %s seen", outcome)
+          .isGreaterThanOrEqualTo(summary.tuples / 50);
+    }
+    assertThat(summary.unknown).as("UNKNOWN tuples").isLessThan(summary.tuples / 10);
+    if (summary.casesWithUndecidablePorts >= 3) {
+      assertThat(summary.unknownOnUndecidablePorts).as("UNKNOWN on ports whose first rule cannot be decided").isPositive();
+    }
+  }
+
+  static void assertClean(Summary summary) {
+    assertThat(summary.harnessFailures).as("harness failures").isEmpty();
+    assertThat(summary.explainFailures).as("explain failures").isEmpty();
+    assertThat(summary.disagreements.size())
+        .as("tuples where portproof and the kernel disagree (the report above lists them)").isZero();
   }
 }
