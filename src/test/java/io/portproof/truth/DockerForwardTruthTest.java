@@ -136,7 +136,7 @@ class DockerForwardTruthTest {
         "-A FORWARD -p tcp -m tcp --tcp-flags SYN,ACK SYN,ACK -j DROP",
         "-A FORWARD -i docker0 -p tcp -m tcp --sport 81 -j DROP",
         "-A FORWARD -m conntrack --ctstate ESTABLISHED -p tcp -m tcp --tcp-flags RST RST -j DROP"};
-    String[] endings = {"", "-A FORWARD -j REJECT --reject-with icmp-host-prohibited", "-A FORWARD -j REJECT --reject-with tcp-reset",
+    String[] endings = {"", "-A FORWARD -j REJECT --reject-with icmp-host-prohibited", "-A FORWARD -p tcp -j REJECT --reject-with tcp-reset",
         "-A FORWARD -j DROP"};
     List<Probe> probes = new ArrayList<>();
     for (int port : List.of(22, 8080, 8081)) {

@@ -369,6 +369,11 @@ final class IptablesConverter {
         break;
       }
     }
+    if (ok && action instanceof Action.Reject rj && rj.with().equals("tcp-reset") && proto != Protocols.TCP) {
+      // xt_REJECT's check: a TCP reset answers only a rule that matches TCP alone.
+      diags.invalid(r.source(), "REJECT --reject-with tcp-reset needs -p tcp; iptables-restore refuses this rule "
+          + "(RULE_APPEND failed: Invalid argument), so the kernel would not load the ruleset");
+    }
     return ok ? new Rule(matches, action, r.source()) : null;
   }
 

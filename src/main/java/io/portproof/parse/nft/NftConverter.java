@@ -591,6 +591,11 @@ final class NftConverter {
         if (!word().equals("reset")) {
           throw new Bad("reject with tcp needs 'reset'");
         }
+        // nft adds the dependency itself ('meta l4proto tcp' in its listing): the rule never rejects other protocols.
+        Match tcp = new Match.Protocol(Set.of(Protocols.TCP), false);
+        if (!matches.contains(tcp)) {
+          matches.add(tcp);
+        }
         return new Action.Reject("tcp-reset");
       }
       if (peekIs("type")) {

@@ -33,6 +33,17 @@ class IptablesParserTest {
   }
 
   @Test
+  void aTcpResetWithoutDashPTcpIsRefusedAsTheKernelRefusesIt() {
+    // iptables-nft-restore: "RULE_APPEND failed (Invalid argument)" for both lines (checked in a namespace).
+    Diagnostics d = new Diagnostics();
+    IptablesParser.parse(new InputText(Path.of("rules"), "rules", "*filter\n:INPUT ACCEPT [0:0]\n"
+        + "-A INPUT -j REJECT --reject-with tcp-reset\n-A INPUT -p udp -j REJECT --reject-with tcp-reset\n"
+        + "-A INPUT -p tcp -j REJECT --reject-with tcp-reset\nCOMMIT\n"), null, Map.of(), d);
+    assertThat(d.asList()).filteredOn(x -> x.kind() == io.portproof.diag.Diagnostic.Kind.INVALID)
+        .extracting(x -> x.source().line()).containsExactly(3, 4);
+  }
+
+  @Test
   void familyComesFromTheHeaderThenTheContent() throws Exception {
     assertThat(IptablesParser.detectFamily(InputText.read(Path.of("samples/web-good/rules.v6"), "x"))).isEqualTo(Family.IPV6);
     assertThat(IptablesParser.detectFamily(new InputText(Path.of("rules"), "rules", "*filter\n-A INPUT -s 2001:db8::/32 -j DROP\nCOMMIT\n")))

@@ -39,6 +39,21 @@ class NftSemanticsTest {
   }
 
   @Test
+  void aTcpResetRejectsOnlyTcpAsNftAddsTheDependency() {
+    FirewallAnalyzer a = fw("""
+        table inet t {
+        	chain input {
+        		type filter hook input priority filter; policy accept;
+        		reject with tcp reset
+        	}
+        }
+        """);
+    assertThat(tcp(a, "192.0.2.1", 53).verdict()).isEqualTo(Verdict.REJECT);
+    Explanation udp = a.explain(new Packet(Ip.parse("192.0.2.1"), Ip.parse(HOST4), Protocols.UDP, 53, null, null));
+    assertThat(udp.verdict()).isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
   void acceptEndsOnlyItsOwnBaseChainAndLaterChainsStillRun() {
     FirewallAnalyzer a = fw("""
         table inet early {
