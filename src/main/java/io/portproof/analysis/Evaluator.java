@@ -72,8 +72,6 @@ final class Evaluator {
   private final Map<String, CChain> chains = new HashMap<>();
   private final Map<Hook, List<CBase>> hooks = new EnumMap<>(Hook.class);
   private final boolean replyReadsTcpFlags;
-  /** Whether rules a forwarded host's answer crosses tell a SYN-ACK from a RST. */
-  private final boolean forwardReadsTcpFlags;
 
   private List<Outcome> terminals;
   private boolean replyPhase;
@@ -99,7 +97,6 @@ final class Evaluator {
     this.ownAddresses = own.toArray(new Ip[0]);
     AddressTypes types = new AddressTypes(family, local);
     List<CChain> outputBases = new ArrayList<>();
-    List<CChain> forwardBases = new ArrayList<>();
     for (Ruleset rs : ctx.rulesets(family)) {
       for (Chain c : rs.chains().values()) {
         chains.put(rs.source().file() + "\u0000" + c.key(), compile(rs, c, types));
@@ -111,9 +108,6 @@ final class Evaluator {
         hooks.computeIfAbsent(bc.hook(), h -> new ArrayList<>()).add(new CBase(bc, c));
         if (bc.hook() == Hook.OUTPUT || bc.hook() == Hook.POSTROUTING) {
           outputBases.add(c);
-        }
-        if (bc.hook() == Hook.PREROUTING || bc.hook() == Hook.FORWARD || bc.hook() == Hook.POSTROUTING) {
-          forwardBases.add(c);
         }
       }
     }
@@ -135,12 +129,6 @@ final class Evaluator {
       flags |= readsTcpFlags(c, seen);
     }
     this.replyReadsTcpFlags = flags;
-    seen.clear();
-    flags = false;
-    for (CChain c : forwardBases) {
-      flags |= readsTcpFlags(c, seen);
-    }
-    this.forwardReadsTcpFlags = flags;
   }
 
   private static boolean isMulticast(Ip a) {
@@ -255,21 +243,6 @@ final class Evaluator {
     return result;
   }
 
-  private Box forwardedAnswer(Box b, int flags) {
-    Box r = tcpReply(b, flags, false);
-    r.iif = b.oif;
-    r.oif = b.iif;
-    // FORWARD's accept decided the connection, not what POSTROUTING accepted after it.
-    r.inboundBy = b.inboundBy;
-    if (forwardReadsTcpFlags) {
-      r.taints = r.taints.prepend(new Reason((flags & Match.TcpFlags.SYN) != 0 ? "assuming " + b.dstLo + " listens (SYN-ACK)"
-          : "assuming nothing listens on " + b.dstLo + " (RST)", SourceRef.ofFile("(forwarded host)")));
-      r.forks++;
-    }
-    String what = (flags & Match.TcpFlags.SYN) != 0 ? " answers SYN-ACK" : " answers RST";
-    return r.step(new TraceStep("REPLY", "", "", 0, b.dstLo + what + " back through FORWARD", r.inboundBy));
-  }
-
   private String forwardedNote(Box b) {
     return "forwarded to " + b.dstLo + " out of " + String.join(" or ", ifaces.describe(b.oif))
         + " (another host: whether it listens is outside the inputs)";
@@ -288,12 +261,13 @@ final class Evaluator {
     }
     List<Box> answers = new ArrayList<>(syns.size());
     for (Box b : syns) {
-      // Whether the other host listens is outside the inputs: where the rules tell its SYN-ACK from its RST,
-      // both are followed and disagreeing answers are UNKNOWN.
-      answers.add(forwardedAnswer(b, Match.TcpFlags.SYN | Match.TcpFlags.ACK));
-      if (forwardReadsTcpFlags) {
-        answers.add(forwardedAnswer(b, Match.TcpFlags.RST | Match.TcpFlags.ACK));
-      }
+      // As for the host's own ports, the question is whether a listening service can be reached: its SYN-ACK.
+      Box r = tcpReply(b, Match.TcpFlags.SYN | Match.TcpFlags.ACK, false);
+      r.iif = b.oif;
+      r.oif = b.iif;
+      // FORWARD's accept decided the connection, not what POSTROUTING accepted after it.
+      r.inboundBy = b.inboundBy;
+      answers.add(r.step(new TraceStep("REPLY", "", "", 0, b.dstLo + " answers SYN-ACK back through FORWARD", r.inboundBy)));
     }
     terminals = new ArrayList<>();
     replyPhase = true;
@@ -305,12 +279,6 @@ final class Evaluator {
     for (Outcome t : lost) {
       if (t.verdict() == Verdict.UNKNOWN) {
         result.add(t);
-        continue;
-      }
-      if ((t.box().tcpFlags & Match.TcpFlags.RST) != 0) {
-        // A RST closes the connection's entry: the retransmitted SYN is NEW again, meets the same fate, and so on.
-        result.add(new Outcome(t.box(), Verdict.DROP, null, t.decidedBy(),
-            "the RST from " + t.box().srcLo + " is discarded on its way back, so the client times out"));
         continue;
       }
       Box a = clientAgain(t.box());
