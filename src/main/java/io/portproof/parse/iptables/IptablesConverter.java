@@ -1,9 +1,9 @@
 package io.portproof.parse.iptables;
 
-import io.portproof.diag.UndecidableTally;
 import io.portproof.analysis.Protocols;
 import io.portproof.analysis.RejectTypes;
 import io.portproof.diag.Diagnostics;
+import io.portproof.diag.UndecidableTally;
 import io.portproof.model.Family;
 import io.portproof.model.Ip;
 import io.portproof.model.IpRange;
@@ -22,6 +22,7 @@ import io.portproof.model.fw.Rule;
 import io.portproof.model.fw.Ruleset;
 import io.portproof.model.fw.TableOrigin;
 import io.portproof.model.fw.Verdict;
+import io.portproof.parse.ChainLoops;
 import io.portproof.parse.iptables.IptablesParser.IptChain;
 import io.portproof.parse.iptables.IptablesParser.IptRule;
 import io.portproof.parse.iptables.IptablesParser.IptTable;
@@ -107,7 +108,8 @@ final class IptablesConverter {
       origins.put(t.name(), new TableOrigin(t.name(), t.backend(), family == Family.IPV4 ? "ip" : "ip6", t.name(),
           TableOrigin.Export.IPTABLES_SAVE, t.hidden() == null ? List.of() : List.of(t.hidden()), t.hidden() == null, t.source()));
     }
-    checkLoops(chains);
+    ChainLoops.find(chains, (r, loop) -> diags.invalid(r.source(),
+        "loop between chains: " + String.join(" -> ", loop) + "; the kernel rejects a ruleset with a loop"));
     undecidableUses.summarise(diags);
     return new Ruleset(family, bases, chains, SourceRef.ofFile(file), List.copyOf(origins.values()));
   }
@@ -178,43 +180,6 @@ final class IptablesConverter {
       }
     }
     return false;
-  }
-
-  /** Jumps between user chains must form no cycle: the kernel refuses such a table (ELOOP). */
-  private void checkLoops(Map<String, Chain> chains) {
-    Map<String, Integer> state = new HashMap<>();
-    for (String k : chains.keySet()) {
-      visit(k, chains, state, new ArrayList<>());
-    }
-  }
-
-  private void visit(String key, Map<String, Chain> chains, Map<String, Integer> state, List<String> path) {
-    Integer s = state.get(key);
-    if (s != null && s == 2) {
-      return;
-    }
-    state.put(key, 1);
-    path.add(key);
-    Chain c = chains.get(key);
-    for (Rule r : c.rules()) {
-      String target = r.action() instanceof Action.Jump j ? j.chain() : r.action() instanceof Action.Goto g ? g.chain() : null;
-      if (target == null || !chains.containsKey(target)) {
-        continue;
-      }
-      Integer ts = state.get(target);
-      if (ts != null && ts == 1) {
-        List<String> loop = new ArrayList<>(path.subList(path.indexOf(target), path.size()));
-        loop.add(target);
-        diags.invalid(r.source(), "loop between chains: " + String.join(" -> ", loop.stream().map(x -> x.substring(x.indexOf('/') + 1)).toList())
-            + "; the kernel rejects a ruleset with a loop");
-        continue;
-      }
-      if (ts == null) {
-        visit(target, chains, state, path);
-      }
-    }
-    path.remove(path.size() - 1);
-    state.put(key, 2);
   }
 
   // -----------------------------------------------------------------------------------------------------------

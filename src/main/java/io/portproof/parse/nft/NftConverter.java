@@ -21,6 +21,7 @@ import io.portproof.model.fw.Rule;
 import io.portproof.model.fw.Ruleset;
 import io.portproof.model.fw.TableOrigin;
 import io.portproof.model.fw.Verdict;
+import io.portproof.parse.ChainLoops;
 import io.portproof.parse.nft.NftLexer.Kind;
 import io.portproof.parse.nft.NftLexer.Tok;
 import io.portproof.parse.nft.NftModel.ChainDef;
@@ -172,7 +173,8 @@ final class NftConverter {
       origins.add(new TableOrigin(tkey, TableOrigin.Backend.NF_TABLES, t.family, t.name, export,
           List.copyOf(lost.getOrDefault(t, Set.of())), /* shown= */ true, t.at));
     }
-    checkLoops(chains);
+    ChainLoops.find(chains, (r, loop) -> report(Diagnostic.Kind.INVALID, r.source(),
+        "loop between chains: " + String.join(" -> ", loop) + "; nft -f rejects a ruleset with a loop"));
     return new Ruleset(f, bases, chains, SourceRef.ofFile(file), origins);
   }
 
@@ -239,40 +241,6 @@ final class NftConverter {
     String[] words = text.strip().split("\\s+");
     int n = Math.min(words.length, words[0].equals("xt") ? 3 : 2);
     return String.join(" ", java.util.Arrays.copyOf(words, n));
-  }
-
-  /** The kernel refuses a ruleset whose jumps form a cycle (ELOOP). */
-  private void checkLoops(Map<String, Chain> chains) {
-    Map<String, Integer> state = new HashMap<>();
-    for (String k : chains.keySet()) {
-      visit(k, chains, state, new ArrayList<>());
-    }
-  }
-
-  private void visit(String key, Map<String, Chain> chains, Map<String, Integer> state, List<String> path) {
-    if (state.get(key) != null) {
-      return;
-    }
-    state.put(key, 1);
-    path.add(key);
-    for (Rule r : chains.get(key).rules()) {
-      String target = r.action() instanceof Action.Jump j ? j.chain() : r.action() instanceof Action.Goto g ? g.chain() : null;
-      if (target == null || !chains.containsKey(target)) {
-        continue;
-      }
-      Integer ts = state.get(target);
-      if (ts != null && ts == 1) {
-        List<String> loop = new ArrayList<>(path.subList(path.indexOf(target), path.size()));
-        loop.add(target);
-        report(Diagnostic.Kind.INVALID, r.source(), "loop between chains: "
-            + String.join(" -> ", loop.stream().map(x -> x.substring(x.indexOf('/') + 1)).toList())
-            + "; nft -f rejects a ruleset with a loop");
-      } else if (ts == null) {
-        visit(target, chains, state, path);
-      }
-    }
-    path.remove(path.size() - 1);
-    state.put(key, 2);
   }
 
   // -----------------------------------------------------------------------------------------------------------
