@@ -41,7 +41,7 @@ class IpSetTest {
   }
 
   @Test
-  void cuttingSmallPiecesOutOfAHugeSetSharesItsArray() {
+  void cuttingSmallPiecesOutOfAHugeSetKeepsEverythingElse() {
     List<IpRange> many = new ArrayList<>();
     for (int i = 0; i < 100_000; i++) {
       many.add(IpRange.prefix(Ip.v4((20L << 24) + i * 32L), 28));
